@@ -1,0 +1,142 @@
+// `gridbill serve [all|core|gateway|portal]`: the platform's processes. `all` is the zero-setup
+// default (embedded SQLite, migrations, demo data, every server on loopback); the others are how
+// the roles are deployed in their own zones.
+
+import { generateDemo } from '../../fixtures/demo/generator.ts';
+import { loadConfig, type Config } from '../config.ts';
+import { addMonths, monthOf } from '../domain/dates.ts';
+import { GridbillError } from '../errors.ts';
+import { gatewayApp } from '../gateway/gateway-app.ts';
+import { startHttpServer, type RunningServer } from '../ops/http-server.ts';
+import { createLogger, type Logger } from '../ops/logger.ts';
+import { portalApp } from '../portal/portal-app.ts';
+import { coreApp } from '../soap/core-app.ts';
+import { openStore, type OpenStore } from '../store/connect.ts';
+import { countCustomers } from '../store/customer.repository.ts';
+import { assertSchemaCurrent, migrateToLatest, schemaState } from '../store/migrate.ts';
+import { seedDemo } from '../usecases/seed-demo.ts';
+import { VERSION } from '../version.ts';
+import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
+
+const ROLES = ['all', 'core', 'gateway', 'portal'] as const;
+type Role = (typeof ROLES)[number];
+
+const DESCRIPTIONS: Readonly<Record<string, string>> = {
+  core: 'SOAP services, admin console, /health, /ready',
+  gateway: 'isolation gateway: the external entry point',
+  portal: 'online business hall (网上营业厅)',
+};
+
+export interface Platform {
+  readonly servers: readonly RunningServer[];
+  stop(): Promise<void>;
+}
+
+async function prepareDatabase(config: Config, role: Role, logger: Logger): Promise<OpenStore> {
+  const store = await openStore(config.dbUrl);
+  try {
+    if (role === 'all') {
+      const applied = await migrateToLatest(store.db, store.dialect);
+      if (applied.length > 0) logger.info('migrated', { applied });
+      if (config.demoData && (await countCustomers(store)) === 0) {
+        const endMonth = addMonths(monthOf(new Date().toISOString().slice(0, 10)), -1);
+        const demo = generateDemo({ customers: config.demoCustomers, months: config.demoMonths, seed: config.demoSeed, endMonth });
+        const result = await seedDemo(store, demo, new Date().toISOString());
+        logger.info('seeded demo data', { customers: result.customers, endMonth });
+      }
+    } else {
+      await assertSchemaCurrent(store.db);
+    }
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** Starts the servers of a role; used by the CLI and by tests (which pass port 0). */
+export async function startPlatform(config: Config, role: Role, logger: Logger): Promise<Platform> {
+  const store = role === 'all' || role === 'core' ? await prepareDatabase(config, role, logger) : null;
+  const servers: RunningServer[] = [];
+  const start = async (name: string, port: number, handler: Parameters<typeof startHttpServer>[0]['handler']) => {
+    servers.push(await startHttpServer({ name, host: config.host, port, handler, logger }));
+  };
+  try {
+    if (store) {
+      const checks = {
+        database: async () => {
+          const state = await schemaState(store.db);
+          const ok = state.pending.length === 0 && state.unknown.length === 0;
+          return { ok, detail: ok ? `schema ${state.applied.at(-1) ?? 'none'}` : 'schema not current' };
+        },
+      };
+      await start('core', config.corePort, coreApp({ checks }));
+    }
+    if (role === 'all' || role === 'gateway') await start('gateway', config.gatewayPort, gatewayApp());
+    if (role === 'all' || role === 'portal') await start('portal', config.portalPort, portalApp());
+  } catch (error) {
+    await Promise.all(servers.map((s) => s.stop()));
+    await store?.close();
+    throw error;
+  }
+  return {
+    servers,
+    async stop() {
+      await Promise.all(servers.map((s) => s.stop()));
+      await store?.close();
+    },
+  };
+}
+
+function waitForSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (signal: string) => {
+      process.off('SIGINT', done);
+      process.off('SIGTERM', done);
+      resolve(signal);
+    };
+    process.on('SIGINT', done);
+    process.on('SIGTERM', done);
+  });
+}
+
+function printBanner(io: CliIo, config: Config, platform: Platform): void {
+  io.out(`gridbill ${VERSION} — database ${config.dbUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}`);
+  for (const server of platform.servers) {
+    io.out(`  ${server.name.padEnd(8)} ${server.url}/  (${DESCRIPTIONS[server.name] ?? ''})`);
+  }
+  io.out('Press Ctrl+C to stop.');
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run the platform: all (default), core, gateway or portal',
+  help: [
+    'Usage: gridbill serve [all|core|gateway|portal]',
+    '',
+    '  all      every server in one process on loopback: migrates the database, seeds demo data',
+    '           into an empty one (GRIDBILL_DEMO=false to skip), then starts core, gateway, portal',
+    '  core     the internal zone: SOAP services, admin console; needs a migrated database',
+    '  gateway  the isolation gateway (no database access)',
+    '  portal   the online business hall (no database access)',
+    '',
+    'Stops cleanly on SIGINT or SIGTERM: in-flight requests finish, then the database is closed.',
+    'Configuration comes from GRIDBILL_* environment variables (see README.md).',
+  ].join('\n'),
+  async run(args, io) {
+    const { positionals } = parseOptions(args, {}, true);
+    const role = (positionals[0] ?? 'all') as Role;
+    if (positionals.length > 1 || !ROLES.includes(role)) {
+      throw new GridbillError('CLI_USAGE', `serve ${positionals.join(' ')}: expected one of ${ROLES.join(', ')}`);
+    }
+    const config = loadConfig(io.env);
+    const logger = createLogger({ level: config.logLevel, role });
+    const platform = await startPlatform(config, role, logger);
+    printBanner(io, config, platform);
+    const signal = await waitForSignal();
+    logger.info('stopping', { signal });
+    await platform.stop();
+    logger.info('stopped');
+    return EXIT_OK;
+  },
+};

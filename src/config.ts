@@ -1,0 +1,134 @@
+// Configuration: environment variables, optionally a JSON file named by GRIDBILL_CONFIG holding the
+// same keys. The environment wins over the file. Everything is validated once at start-up and
+// every problem is reported together, each naming the variable and what it expects.
+
+import { readFileSync } from 'node:fs';
+import { GridbillError } from './errors.ts';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+
+export interface Config {
+  readonly dbUrl: string;
+  readonly host: string;
+  readonly corePort: number;
+  readonly gatewayPort: number;
+  readonly portalPort: number;
+  /** Where the gateway forwards to; defaults to the core on host:corePort. */
+  readonly coreUrl: string;
+  /** Where the portal sends SOAP requests; defaults to the gateway on host:gatewayPort. */
+  readonly gatewayUrl: string;
+  readonly logLevel: LogLevel;
+  readonly demoData: boolean;
+  readonly demoCustomers: number;
+  readonly demoMonths: number;
+  readonly demoSeed: number;
+}
+
+interface Setting {
+  readonly env: string;
+  readonly description: string;
+  readonly fallback: string;
+}
+
+/** The documented settings, in README order. */
+export const SETTINGS: readonly Setting[] = [
+  { env: 'GRIDBILL_CONFIG', description: 'optional JSON file with any of these keys', fallback: '' },
+  { env: 'GRIDBILL_DB', description: 'database URL: sqlite:PATH, postgres://…, mssql://…', fallback: 'sqlite:./data/gridbill.db' },
+  { env: 'GRIDBILL_HOST', description: 'address every server listens on', fallback: '127.0.0.1' },
+  { env: 'GRIDBILL_CORE_PORT', description: 'core: SOAP services, admin console, health', fallback: '8100' },
+  { env: 'GRIDBILL_GATEWAY_PORT', description: 'isolation gateway (external entry point)', fallback: '8200' },
+  { env: 'GRIDBILL_PORTAL_PORT', description: 'online business hall', fallback: '8300' },
+  { env: 'GRIDBILL_CORE_URL', description: 'core URL the gateway forwards to', fallback: 'http://HOST:CORE_PORT' },
+  { env: 'GRIDBILL_GATEWAY_URL', description: 'gateway URL the portal calls', fallback: 'http://HOST:GATEWAY_PORT' },
+  { env: 'GRIDBILL_LOG_LEVEL', description: 'error, warn, info or debug', fallback: 'info' },
+  { env: 'GRIDBILL_DEMO', description: 'seed demo data into an empty database on start (true/false)', fallback: 'true' },
+  { env: 'GRIDBILL_DEMO_CUSTOMERS', description: 'number of demo customers', fallback: '200' },
+  { env: 'GRIDBILL_DEMO_MONTHS', description: 'months of demo readings', fallback: '13' },
+  { env: 'GRIDBILL_DEMO_SEED', description: 'seed of the demo generator', fallback: '1' },
+];
+
+type Source = Readonly<Record<string, string | undefined>>;
+
+function readFileSource(path: string): Source {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new GridbillError('CONFIG_INVALID', `GRIDBILL_CONFIG=${path}: ${(error as Error).message}`, {
+      hint: 'point GRIDBILL_CONFIG at a readable JSON object of GRIDBILL_* keys',
+    });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new GridbillError('CONFIG_INVALID', `GRIDBILL_CONFIG=${path}: expected a JSON object`);
+  }
+  const known = new Set(SETTINGS.map((s) => s.env));
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) {
+    if (!known.has(key)) throw new GridbillError('CONFIG_INVALID', `${path}: unknown key ${key}`);
+    out[key] = String(value);
+  }
+  return out;
+}
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly source: Source) {}
+
+  string(env: string, fallback: string): string {
+    const value = this.source[env];
+    return value === undefined || value === '' ? fallback : value;
+  }
+
+  integer(env: string, fallback: number, min: number, max: number): number {
+    const text = this.string(env, String(fallback));
+    if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+      this.problems.push(`${env}=${text}: expected an integer from ${min} to ${max}`);
+      return fallback;
+    }
+    return Number(text);
+  }
+
+  boolean(env: string, fallback: boolean): boolean {
+    const text = this.string(env, String(fallback)).toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+    this.problems.push(`${env}=${text}: expected true or false`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(env: string, fallback: T, allowed: readonly T[]): T {
+    const text = this.string(env, fallback);
+    if ((allowed as readonly string[]).includes(text)) return text as T;
+    this.problems.push(`${env}=${text}: expected one of ${allowed.join(', ')}`);
+    return fallback;
+  }
+}
+
+export function loadConfig(env: Source = process.env): Config {
+  const file = env.GRIDBILL_CONFIG ? readFileSource(env.GRIDBILL_CONFIG) : {};
+  const r = new Reader({ ...file, ...env });
+  const host = r.string('GRIDBILL_HOST', '127.0.0.1');
+  const corePort = r.integer('GRIDBILL_CORE_PORT', 8100, 0, 65_535);
+  const gatewayPort = r.integer('GRIDBILL_GATEWAY_PORT', 8200, 0, 65_535);
+  const config: Config = {
+    dbUrl: r.string('GRIDBILL_DB', 'sqlite:./data/gridbill.db'),
+    host,
+    corePort,
+    gatewayPort,
+    portalPort: r.integer('GRIDBILL_PORTAL_PORT', 8300, 0, 65_535),
+    coreUrl: r.string('GRIDBILL_CORE_URL', `http://${host}:${corePort}`),
+    gatewayUrl: r.string('GRIDBILL_GATEWAY_URL', `http://${host}:${gatewayPort}`),
+    logLevel: r.oneOf<LogLevel>('GRIDBILL_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug']),
+    demoData: r.boolean('GRIDBILL_DEMO', true),
+    demoCustomers: r.integer('GRIDBILL_DEMO_CUSTOMERS', 200, 0, 100_000),
+    demoMonths: r.integer('GRIDBILL_DEMO_MONTHS', 13, 1, 60),
+    demoSeed: r.integer('GRIDBILL_DEMO_SEED', 1, 0, 2 ** 31 - 1),
+  };
+  for (const key of ['GRIDBILL_CORE_URL', 'GRIDBILL_GATEWAY_URL'] as const) {
+    if (!URL.canParse(r.string(key, 'http://x'))) r.problems.push(`${key}: not a URL`);
+  }
+  if (r.problems.length > 0) {
+    throw new GridbillError('CONFIG_INVALID', r.problems.join('; '), { hint: 'see "Configuration" in README.md' });
+  }
+  return config;
+}

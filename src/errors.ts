@@ -1,0 +1,80 @@
+// The one error catalogue. Every error that leaves a process — a SOAP fault, a CLI message, an
+// HTTP status — carries one of these codes. Codes are stable strings (they cross process
+// boundaries, where `instanceof` does not); messages may be reworded, codes never change.
+// The README's error table is kept in step with this file by test/errors.test.ts.
+
+export type FaultCode = 'Client' | 'Server';
+
+export interface ErrorSpec {
+  readonly message: string;
+  readonly fault: FaultCode;
+  readonly httpStatus: number;
+}
+
+function client(message: string, httpStatus = 500): ErrorSpec {
+  // SOAP faults go out with HTTP 500 whatever their side (SOAP 1.1 §6.2); plain HTTP errors
+  // before parsing use their own status.
+  return { message, fault: 'Client', httpStatus };
+}
+function server(message: string, httpStatus = 500): ErrorSpec {
+  return { message, fault: 'Server', httpStatus };
+}
+
+export const ERRORS = {
+  // Configuration and start-up (CLI exit codes, never seen on the wire)
+  CONFIG_INVALID: server('Configuration is invalid'),
+  DB_URL_UNSUPPORTED: server('Unsupported database URL scheme'),
+  DB_UNREACHABLE: server('The database cannot be reached'),
+  DB_DIR_UNWRITABLE: server('The data folder cannot be written'),
+  DB_SCHEMA_NEWER: server('The database schema is newer than this version of gridbill'),
+  DB_SCHEMA_OUTDATED: server('The database schema is older than this version of gridbill'),
+  MIGRATION_FAILED: server('A migration failed; the database was left as it was'),
+  CLI_USAGE: client('Invalid command line'),
+  INPUT_INVALID: client('Input file is invalid'),
+
+  // Generic request handling
+  INTERNAL: server('Internal error'),
+  UNAVAILABLE: server('Service temporarily unavailable', 503),
+  NOT_FOUND: client('Not found', 404),
+  VALIDATION_FAILED: client('The request does not match the contract'),
+
+  // Domain
+  CUSTOMER_NOT_FOUND: client('Customer not found'),
+  METER_NOT_FOUND: client('Meter not found'),
+  TARIFF_INVALID: client('Tariff document is invalid'),
+  TARIFF_NOT_FOUND: client('No tariff in force for the date'),
+  READING_INVALID: client('Reading is invalid'),
+  LEDGER_UNBALANCED: server('Ledger transaction does not balance'),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export function isErrorCode(value: string): value is ErrorCode {
+  return Object.hasOwn(ERRORS, value);
+}
+
+/**
+ * An operating error with a catalogued code. `detail` is for the message shown to the caller
+ * (one line, no internals); `hint` says how to fix it, for CLI users.
+ */
+export class GridbillError extends Error {
+  readonly code: ErrorCode;
+  readonly detail: string | undefined;
+  readonly hint: string | undefined;
+
+  constructor(code: ErrorCode, detail?: string, options?: { hint?: string; cause?: unknown }) {
+    super(detail ? `${ERRORS[code].message}: ${detail}` : ERRORS[code].message, { cause: options?.cause });
+    this.name = 'GridbillError';
+    this.code = code;
+    this.detail = detail;
+    this.hint = options?.hint;
+  }
+
+  get spec(): ErrorSpec {
+    return ERRORS[this.code];
+  }
+}
+
+export function isGridbillError(value: unknown): value is GridbillError {
+  return value instanceof GridbillError;
+}

@@ -1,0 +1,43 @@
+// Every limit of gridbill in one place, each with the reason it exists. A limit is a number with
+// its unit last in the name. Code reads `LIMITS.name`; `LIMIT_REASONS` is for the README and
+// for operators asking "why was this refused".
+
+type LimitTable = Record<string, readonly [value: number, reason: string]>;
+
+function defineLimits<T extends LimitTable>(table: T): { readonly [K in keyof T]: number } {
+  const values: Record<string, number> = {};
+  for (const [name, [value]] of Object.entries(table)) values[name] = value;
+  return Object.freeze(values) as { readonly [K in keyof T]: number };
+}
+
+const TABLE = {
+  // HTTP servers (core, gateway, portal)
+  httpHeadersTimeoutMs: [10_000, 'a client must finish sending its headers in this time (slow-loris)'],
+  httpRequestTimeoutMs: [30_000, 'a whole request must arrive in this time (slow bodies)'],
+  httpKeepAliveTimeoutMs: [5_000, 'idle keep-alive connections are closed after this'],
+  httpMaxHeadersCount: [100, 'more headers than this is not a SOAP client'],
+  httpConnectionsMax: [2_000, 'bounds sockets and memory per process'],
+  httpBodyBytesMax: [1_048_576, 'the largest SOAP request a channel legitimately sends is a few KB'],
+  shutdownGraceMs: [10_000, 'in-flight requests get this long to finish on SIGTERM before sockets are closed'],
+
+  // Database
+  sqliteBusyTimeoutMs: [5_000, 'a writer waits this long for the lock before failing, instead of at once'],
+  pgPoolSizeMax: [10, 'connections per core process; PostgreSQL max_connections is shared by all cores'],
+  pgConnectTimeoutMs: [5_000, 'fail start-up with a clear message rather than hang on an unreachable server'],
+  pgStatementTimeoutMs: [60_000, 'no single statement may hold locks longer than this'],
+  dbBatchRowsMax: [500, 'rows per multi-row INSERT: under SQLite 32,766 and PostgreSQL 65,535 bind parameters'],
+
+  // CLI and imports
+  seedCustomersMax: [2_000_000, 'the demo generator is sized for the 1,000,000-customer benchmark'],
+  seedMonthsMax: [60, 'five years of history is enough for ladder years and same-month comparisons'],
+  importFileBytesMax: [512 * 1_048_576, 'a readings or tariff file larger than this is a mistake'],
+
+  // Logging
+  logFieldCharsMax: [2_000, 'long values are cut in logs so a hostile payload cannot flood them'],
+} as const satisfies LimitTable;
+
+export const LIMITS = defineLimits(TABLE);
+export type LimitName = keyof typeof TABLE;
+export const LIMIT_REASONS: Readonly<Record<LimitName, string>> = Object.freeze(
+  Object.fromEntries(Object.entries(TABLE).map(([name, [, reason]]) => [name, reason])) as Record<LimitName, string>,
+);

@@ -1,0 +1,85 @@
+// One way to run an HTTP server: with the limits of src/limits.ts set explicitly (never Node's
+// defaults), a correlation id per request, and a graceful stop that lets in-flight requests
+// finish before the sockets are closed.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { LIMITS } from '../limits.ts';
+import { CORRELATION_HEADER, correlationIdFrom, runWithContext } from './context.ts';
+import type { Logger } from './logger.ts';
+
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
+
+export interface RunningServer {
+  readonly name: string;
+  readonly url: string;
+  readonly server: Server;
+  stop(): Promise<void>;
+}
+
+export interface ServeOptions {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly handler: Handler;
+  readonly logger: Logger;
+}
+
+function withContext(handler: Handler, logger: Logger): Handler {
+  return (req, res) => {
+    const correlationId = correlationIdFrom(req.headers[CORRELATION_HEADER]);
+    res.setHeader('X-Correlation-Id', correlationId);
+    return runWithContext({ correlationId }, async () => {
+      try {
+        await handler(req, res);
+      } catch (error) {
+        logger.error('request failed', { error, path: req.url });
+        if (!res.headersSent) {
+          res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' }).end('internal error\n');
+        } else {
+          res.destroy();
+        }
+      }
+    });
+  };
+}
+
+export async function startHttpServer(options: ServeOptions): Promise<RunningServer> {
+  const server = createServer({
+    headersTimeout: LIMITS.httpHeadersTimeoutMs,
+    requestTimeout: LIMITS.httpRequestTimeoutMs,
+    keepAliveTimeout: LIMITS.httpKeepAliveTimeoutMs,
+    maxHeaderSize: 16_384,
+  }, withContext(options.handler, options.logger));
+  server.maxHeadersCount = LIMITS.httpMaxHeadersCount;
+  server.maxConnections = LIMITS.httpConnectionsMax;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return { name: options.name, url: `http://${host}:${address.port}`, server, stop: () => stopGracefully(server) };
+}
+
+/** Stops accepting, lets running requests finish, then closes whatever is left after the grace time. */
+function stopGracefully(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), LIMITS.shutdownGraceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,38 @@
+import { LIMITS } from '../limits.ts';
+import type { Store } from './database.ts';
+import type { MeterRow, NewMeter, NewReading, NewRegister, ReadingRow, RegisterRow } from './meter.table.ts';
+import { insertManyReturningIds, insertReturningId } from './insert-id.ts';
+
+export function insertMeter(store: Store, meter: NewMeter): Promise<number> {
+  return insertReturningId(store, 'meters', meter);
+}
+
+export function insertRegisters(store: Store, registers: readonly NewRegister[]): Promise<number[]> {
+  return insertManyReturningIds(store, 'registers', registers);
+}
+
+/** Inserts readings in batches small enough for every engine's bind-parameter limit. */
+export async function insertReadings(store: Store, readings: readonly NewReading[]): Promise<void> {
+  const perBatch = Math.floor(LIMITS.dbBatchRowsMax / 2);
+  for (let i = 0; i < readings.length; i += perBatch) {
+    await store.db.insertInto('readings').values(readings.slice(i, i + perBatch)).execute();
+  }
+}
+
+export function metersOfCustomer(store: Store, customerId: number): Promise<MeterRow[]> {
+  return store.db.selectFrom('meters').selectAll().where('customer_id', '=', customerId).orderBy('installed_on').execute();
+}
+
+export function registersOfMeter(store: Store, meterId: number): Promise<RegisterRow[]> {
+  return store.db.selectFrom('registers').selectAll().where('meter_id', '=', meterId).orderBy('id').execute();
+}
+
+/** Readings of one register in [from, to], oldest first. */
+export function readingsBetween(store: Store, registerId: number, from: string, to: string): Promise<ReadingRow[]> {
+  return store.db.selectFrom('readings').selectAll()
+    .where('register_id', '=', registerId)
+    .where('read_on', '>=', from)
+    .where('read_on', '<=', to)
+    .orderBy('read_on')
+    .execute();
+}

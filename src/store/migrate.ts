@@ -1,0 +1,91 @@
+// Schema migrations with Kysely's migrator. The list is in code (not read from a folder), so a
+// migration is type-checked and cannot go missing from a deployment. Each runs in a transaction
+// (all three engines have transactional DDL): a failed migration leaves the database as it was.
+
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider, type MigrationResult } from 'kysely';
+import { GridbillError } from '../errors.ts';
+import type { Database, DialectName } from './database.ts';
+import * as m0001 from './migrations/0001-initial.ts';
+
+interface MigrationModule {
+  up(db: Kysely<unknown>, dialect: DialectName): Promise<void>;
+}
+
+const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]> = [
+  ['0001-initial', m0001 as MigrationModule],
+];
+
+export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];
+
+class InCodeProvider implements MigrationProvider {
+  constructor(private readonly dialect: DialectName) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const out: Record<string, Migration> = {};
+    for (const [name, module] of MIGRATIONS) {
+      // Kysely runs migrations in a transaction where its adapter claims transactional DDL;
+      // its SQLite adapter does not claim it although SQLite has it, so open one here.
+      out[name] = this.dialect === 'sqlite'
+        ? { up: (db) => db.transaction().execute((trx) => module.up(trx, this.dialect)) }
+        : { up: (db) => module.up(db, this.dialect) };
+    }
+    return out;
+  }
+}
+
+function migrator(db: Kysely<Database>, dialect: DialectName): Migrator {
+  return new Migrator({ db, provider: new InCodeProvider(dialect) });
+}
+
+async function appliedNames(db: Kysely<Database>): Promise<string[]> {
+  const exists = await db.introspection.getTables({ withInternalKyselyTables: true });
+  if (!exists.some((t) => t.name === 'kysely_migration')) return [];
+  const rows = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(db);
+  return rows.rows.map((r) => r.name);
+}
+
+export interface SchemaState {
+  readonly applied: readonly string[];
+  readonly pending: readonly string[];
+  /** Migrations in the database that this code does not know: it was written by a newer gridbill. */
+  readonly unknown: readonly string[];
+}
+
+export async function schemaState(db: Kysely<Database>): Promise<SchemaState> {
+  const applied = await appliedNames(db);
+  const known = new Set(MIGRATIONS.map(([name]) => name));
+  return {
+    applied,
+    pending: MIGRATIONS.map(([name]) => name).filter((name) => !applied.includes(name)),
+    unknown: applied.filter((name) => !known.has(name)),
+  };
+}
+
+/** Brings the schema up to date. Idempotent; refuses a database from a newer gridbill. */
+export async function migrateToLatest(db: Kysely<Database>, dialect: DialectName): Promise<readonly string[]> {
+  const state = await schemaState(db);
+  if (state.unknown.length > 0) {
+    throw new GridbillError('DB_SCHEMA_NEWER', `it has ${state.unknown.join(', ')}; this gridbill knows up to ${LATEST_MIGRATION}`, {
+      hint: 'run the gridbill version that wrote this database, or upgrade gridbill',
+    });
+  }
+  const { error, results } = await migrator(db, dialect).migrateToLatest();
+  if (error) {
+    const failed = results?.find((r: MigrationResult) => r.status === 'Error');
+    throw new GridbillError('MIGRATION_FAILED', `${failed?.migrationName ?? 'unknown'}: ${(error as Error).message ?? String(error)}`, {
+      hint: 'fix the cause named above and run "gridbill migrate" again',
+      cause: error,
+    });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** For servers that must not migrate by themselves: fail unless the schema is exactly current. */
+export async function assertSchemaCurrent(db: Kysely<Database>): Promise<void> {
+  const state = await schemaState(db);
+  if (state.unknown.length > 0) {
+    throw new GridbillError('DB_SCHEMA_NEWER', `it has ${state.unknown.join(', ')}`, { hint: 'upgrade gridbill' });
+  }
+  if (state.pending.length > 0) {
+    throw new GridbillError('DB_SCHEMA_OUTDATED', `pending: ${state.pending.join(', ')}`, { hint: 'run "gridbill migrate"' });
+  }
+}
