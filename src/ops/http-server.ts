@@ -8,6 +8,8 @@ import { LIMITS } from '../limits.ts';
 import { CORRELATION_HEADER, correlationIdFrom, runWithContext } from './context.ts';
 import type { Logger } from './logger.ts';
 
+const SHUTDOWN_SWEEP_MS = 50;
+
 export type Handler = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
 export interface RunningServer {
@@ -68,9 +70,13 @@ export async function startHttpServer(options: ServeOptions): Promise<RunningSer
 /** Stops accepting, lets running requests finish, then closes whatever is left after the grace time. */
 function stopGracefully(server: Server): Promise<void> {
   return new Promise((resolve) => {
+    // A keep-alive connection whose request finishes after close() was called would otherwise
+    // stay open until its idle timeout: sweep idle connections until the server is closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), SHUTDOWN_SWEEP_MS);
     const force = setTimeout(() => server.closeAllConnections(), LIMITS.shutdownGraceMs);
     force.unref();
     server.close(() => {
+      clearInterval(sweep);
       clearTimeout(force);
       resolve();
     });
