@@ -29,6 +29,7 @@ export const ERRORS = {
   DB_SCHEMA_NEWER: server('The database schema is newer than this version of gridbill'),
   DB_SCHEMA_OUTDATED: server('The database schema is older than this version of gridbill'),
   MIGRATION_FAILED: server('A migration failed; the database was left as it was'),
+  DB_NOT_EMPTY: client('The database already holds data'),
   CLI_USAGE: client('Invalid command line'),
   INPUT_INVALID: client('Input file is invalid'),
 

@@ -22,7 +22,7 @@ export async function seedDemo(
 ): Promise<SeedResult> {
   const existing = await countCustomers(store);
   if (existing > 0) {
-    throw new GridbillError('CLI_USAGE', `the database already has ${existing} customers; seed fills an empty database only`, {
+    throw new GridbillError('DB_NOT_EMPTY', `it has ${existing} customers; seed fills an empty database only`, {
       hint: 'point GRIDBILL_DB at a new database file',
     });
   }
