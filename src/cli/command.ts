@@ -1,5 +1,5 @@
 // What every gridbill subcommand is, and how the CLI talks: plain lines on stdout for results,
-// one line per error on stderr with its catalogued code and a hint, never a stack trace.
+// one line per error on stderr with its catalogued code and the fix, never a stack trace.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { GridbillError, isGridbillError } from '../errors.ts';
@@ -50,8 +50,8 @@ export function integerOption(name: string, value: string | undefined, fallback:
 
 export function reportError(error: unknown, io: CliIo): number {
   if (isGridbillError(error)) {
-    io.err(`gridbill: ${error.code}: ${error.message}`);
-    if (error.hint) io.err(`  fix: ${error.hint}`);
+    // One line: what went wrong and how to fix it, for the operator and for log scrapers alike.
+    io.err(`gridbill: ${error.code}: ${error.message}${error.hint ? ` — fix: ${error.hint}` : ''}`);
     return error.code === 'CLI_USAGE' ? EXIT_USAGE : EXIT_FAILURE;
   }
   // Unexpected: one line, no stack, unless the operator asks for it.

@@ -31,3 +31,9 @@ export function runWithContext<T>(context: RequestContext, fn: () => T): T {
 export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
+
+/** Headers for an outbound call made on behalf of the current request, so the id crosses processes. */
+export function outboundHeaders(): Record<string, string> {
+  const context = storage.getStore();
+  return context ? { 'X-Correlation-Id': context.correlationId } : {};
+}

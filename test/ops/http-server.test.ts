@@ -3,7 +3,7 @@ import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
 import { startHttpServer } from '../../src/ops/http-server.ts';
 import { createLogger } from '../../src/ops/logger.ts';
-import { currentContext } from '../../src/ops/context.ts';
+import { currentContext, outboundHeaders } from '../../src/ops/context.ts';
 
 const logger = createLogger({ level: 'error', role: 'test', stream: new PassThrough() });
 
@@ -68,6 +68,26 @@ describe('HTTP servers', () => {
       expect(result.body).to.equal('internal error\n');
     } finally {
       await server.stop();
+    }
+  });
+});
+
+describe('correlation across processes', () => {
+  it('passes the request\'s id on to the calls it makes', async () => {
+    const downstream = await startHttpServer({
+      name: 'down', host: '127.0.0.1', port: 0, logger,
+      handler: (req, res) => { res.end(String(req.headers['x-correlation-id'])); },
+    });
+    const upstream = await startHttpServer({
+      name: 'up', host: '127.0.0.1', port: 0, logger,
+      handler: async (_req, res) => { res.end((await get(`${downstream.url}/`, outboundHeaders())).body); },
+    });
+    try {
+      expect((await get(`${upstream.url}/`, { 'X-Correlation-Id': 'portal-req-000042' })).body).to.equal('portal-req-000042');
+      expect(outboundHeaders()).to.deep.equal({});
+    } finally {
+      await upstream.stop();
+      await downstream.stop();
     }
   });
 });
