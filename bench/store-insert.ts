@@ -27,7 +27,7 @@ function readings(): NewReading[] {
 async function prepare(url: string) {
   const store = await openStore(url);
   await migrateToLatest(store.db, store.dialect);
-  await store.db.insertInto('customers').values({ customer_no: '3300000000011', name: 'b', category: 'residential', voltage: 'lt1kv', address: 'a', phone: null, id_number: null, households: 1, tariff_code: 't', capacity_kva: null, contract_demand_kw: null, status: 'active', created_at: 'now' }).execute();
+  await store.db.insertInto('customers').values({ customer_no: '3300000000011', name: 'b', category: 'residential', voltage: 'below-1kv', address: 'a', phone: null, id_number: null, credit_code: null, households: 1, tariff_code: 't', time_of_use: 0, capacity_kva: null, contract_demand_kw: null, basic_basis: null, pf_standard: null, status: 'active', created_at: 'now' }).execute();
   await store.db.insertInto('meters').values({ meter_no: 'M', customer_id: 1, ct_ratio: 1, pt_ratio: 1, installed_on: '2026-01-01', removed_on: null, status: 'installed' }).execute();
   const registers = Array.from({ length: REGISTERS }, (_, i) => ({ meter_id: 1, kind: `r${i}` as 'total', digits: 6, rollover_allowed: 1 }));
   for (let i = 0; i < registers.length; i += 200) await store.db.insertInto('registers').values(registers.slice(i, i + 200)).execute();

@@ -1,13 +1,11 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
+import type { CustomerCategory, VoltageLevel } from '../domain/tariffs/tariff.ts';
+import type { PowerFactorStandard } from '../domain/power-factor.ts';
 
-export type CustomerCategory =
-  | 'residential'
-  | 'residential-shared'
-  | 'commercial'
-  | 'large-industry'
-  | 'agricultural';
+export type { CustomerCategory, PowerFactorStandard, VoltageLevel };
 
-export type VoltageLevel = 'lt1kv' | 'kv1-10' | 'kv35';
+/** How a two-part customer's basic charge is assessed (tariff data decides the rates). */
+export type BasicChargeBasis = 'capacity' | 'contract-demand' | 'actual-demand';
 
 export interface CustomerTable {
   id: Generated<number>;
@@ -18,11 +16,18 @@ export interface CustomerTable {
   address: string;
   phone: string | null;
   id_number: string | null;
+  /** Unified social credit code of an organisation. */
+  credit_code: string | null;
   /** Households behind the meter; ladder thresholds scale with it (合表). */
   households: number;
   tariff_code: string;
+  /** 1 when the customer is billed by time-of-use period (峰谷电价). */
+  time_of_use: number;
   capacity_kva: number | null;
   contract_demand_kw: number | null;
+  basic_basis: BasicChargeBasis | null;
+  /** Power-factor standard the customer is assessed against; null when not assessed. */
+  pf_standard: PowerFactorStandard | null;
   status: 'active' | 'closed';
   created_at: string;
 }

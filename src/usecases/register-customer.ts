@@ -4,7 +4,7 @@
 import { inTransaction, type Store } from '../store/database.ts';
 import { insertAccount, insertCustomer } from '../store/customer.repository.ts';
 import { insertMeter, insertReadings, insertRegisters } from '../store/meter.repository.ts';
-import type { CustomerCategory, PaymentMode, VoltageLevel } from '../store/customer.table.ts';
+import type { BasicChargeBasis, CustomerCategory, PaymentMode, PowerFactorStandard, VoltageLevel } from '../store/customer.table.ts';
 import type { ReadingSource, RegisterKind } from '../store/meter.table.ts';
 
 export interface NewRegisterInput {
@@ -30,12 +30,16 @@ export interface NewCustomerInput {
   readonly address: string;
   readonly phone: string | null;
   readonly idNumber: string | null;
+  readonly creditCode: string | null;
   readonly households: number;
   readonly tariffCode: string;
+  readonly timeOfUse: boolean;
   readonly paymentMode: PaymentMode;
   readonly ladderYearStartMonth: number;
   readonly capacityKva: number | null;
   readonly contractDemandKw: number | null;
+  readonly basicChargeBasis: BasicChargeBasis | null;
+  readonly powerFactorStandard: PowerFactorStandard | null;
   readonly meters: readonly NewMeterInput[];
 }
 
@@ -74,10 +78,14 @@ export function registerCustomer(store: Store, input: NewCustomerInput, now: str
       address: input.address,
       phone: input.phone,
       id_number: input.idNumber,
+      credit_code: input.creditCode,
       households: input.households,
       tariff_code: input.tariffCode,
+      time_of_use: input.timeOfUse ? 1 : 0,
       capacity_kva: input.capacityKva,
       contract_demand_kw: input.contractDemandKw,
+      basic_basis: input.basicChargeBasis,
+      pf_standard: input.powerFactorStandard,
       status: 'active',
       created_at: now,
     });

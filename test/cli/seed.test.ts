@@ -42,7 +42,7 @@ describe('gridbill seed', function () {
     expect(a!.customers).to.equal(300);
     expect(a!.hash).to.equal(b!.hash);
     expect(c!.hash).to.not.equal(a!.hash);
-    expect(a!.categories).to.include.members(['residential', 'commercial', 'large-industry']);
+    expect(a!.categories).to.include.members(['residential', 'industrial-commercial', 'large-industry']);
   });
 
   it('refuses a database that already has customers, leaving it as it was', async () => {

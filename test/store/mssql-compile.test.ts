@@ -69,7 +69,7 @@ const posting = { kind: 'k', refKind: null, refId: null, accountingDate: '2026-1
 
 /** One call per exported repository function; the test below checks none is missing. */
 const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
-  'customers.insertCustomer': (s) => customers.insertCustomer(s, { customer_no: '1', name: 'n', category: 'residential', voltage: 'lt1kv', address: 'a', phone: null, id_number: null, households: 1, tariff_code: 't', capacity_kva: null, contract_demand_kw: null, status: 'active', created_at: 'now' }),
+  'customers.insertCustomer': (s) => customers.insertCustomer(s, { customer_no: '1', name: 'n', category: 'residential', voltage: 'below-1kv', address: 'a', phone: null, id_number: null, credit_code: null, households: 1, tariff_code: 't', time_of_use: 0, capacity_kva: null, contract_demand_kw: null, basic_basis: null, pf_standard: null, status: 'active', created_at: 'now' }),
   'customers.insertAccount': (s) => customers.insertAccount(s, { customer_id: 1, payment_mode: 'postpaid', ladder_year_start_month: 1, status: 'open', opened_at: 'now' }),
   'customers.findCustomerByNo': (s) => customers.findCustomerByNo(s, '1'),
   'customers.findAccountByCustomer': (s) => customers.findAccountByCustomer(s, 1),

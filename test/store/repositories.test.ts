@@ -13,9 +13,9 @@ const NOW = '2026-11-01T00:00:00.000Z';
 
 function customer(no: string, meterNo: string): NewCustomerInput {
   return {
-    customerNo: no, name: '王小明', category: 'residential', voltage: 'lt1kv', address: '杭州市西湖区文三路100号',
-    phone: '13812345678', idNumber: '330106199001011234', households: 1, tariffCode: 'zj-residential-ladder',
-    paymentMode: 'postpaid', ladderYearStartMonth: 1, capacityKva: null, contractDemandKw: null,
+    customerNo: no, name: '王小明', category: 'residential', voltage: 'below-1kv', address: '杭州市西湖区文三路100号',
+    phone: '13812345678', idNumber: '330106199001011234', creditCode: null, households: 1, tariffCode: 'zj-residential-ladder', timeOfUse: false,
+    paymentMode: 'postpaid', ladderYearStartMonth: 1, capacityKva: null, contractDemandKw: null, basicChargeBasis: null, powerFactorStandard: null,
     meters: [{
       meterNo, ctRatio: 1, ptRatio: 1, installedOn: '2025-12-31',
       registers: [
