@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { storeInsertBench } from './store-insert.ts';
+import { billRunBench } from './bill-run.ts';
 
 export interface BenchRow {
   readonly name: string;
@@ -27,7 +28,7 @@ function table(rows: readonly BenchRow[]): string {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbill-bench-'));
   try {
-    const rows: BenchRow[] = [...await storeInsertBench(dir)];
+    const rows: BenchRow[] = [...await storeInsertBench(dir), ...await billRunBench(dir)];
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
     console.log(table(rows));
   } finally {

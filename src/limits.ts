@@ -31,6 +31,8 @@ const TABLE = {
   seedCustomersMax: [2_000_000, 'the demo generator is sized for the 1,000,000-customer benchmark'],
   seedMonthsMax: [60, 'five years of history is enough for ladder years and same-month comparisons'],
   importFileBytesMax: [512 * 1_048_576, 'a readings or tariff file larger than this is a mistake'],
+  importLineCharsMax: [4_096, 'a readings row is under 100 characters; a longer line (an unclosed quote) must not fill memory'],
+  importErrorsListedMax: [200, 'a wrong file must not flood the terminal: further errors are counted, not listed'],
 
   // Logging
   logFieldCharsMax: [2_000, 'long values are cut in logs so a hostile payload cannot flood them'],

@@ -1,12 +1,18 @@
 // The gridbill command: `gridbill <command> [options]`, `gridbill <command> --help`.
 
+import { billCommand } from './bill.ts';
+import { billRunCommand } from './bill-run.ts';
 import { EXIT_OK, EXIT_USAGE, processIo, reportError, type CliIo, type Command } from './command.ts';
 import { migrateCommand } from './migrate.ts';
+import { readingsCommand } from './readings.ts';
 import { seedCommand } from './seed.ts';
 import { serveCommand } from './serve.ts';
+import { tariffCommand } from './tariff.ts';
 import { versionCommand } from './version.ts';
 
-export const COMMANDS: readonly Command[] = [serveCommand, migrateCommand, seedCommand, versionCommand];
+export const COMMANDS: readonly Command[] = [
+  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, versionCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -1,4 +1,6 @@
 import { generateDemo } from '../../fixtures/demo/generator.ts';
+import { tariffFixtureFiles } from '../../fixtures/tariffs/index.ts';
+import { businessDate } from '../clock.ts';
 import { loadConfig } from '../config.ts';
 import { addMonths, isIsoMonth, monthOf } from '../domain/dates.ts';
 import { GridbillError } from '../errors.ts';
@@ -17,7 +19,8 @@ export const seedCommand: Command = {
     'Generates demo customers of every category (residential with ladder and TOU, shared meters,',
     'commercial TOU, large industry with reactive and demand registers, agricultural), their meters,',
     'registers with multipliers, and month-end readings with seasonal use. The same options always',
-    'give the same data. The database must be empty; the schema is migrated first.',
+    'give the same data. The database must be empty; the schema is migrated first. The tariffs in',
+    'fixtures/tariffs are published too, unless the database holds tariffs already.',
     '',
     'Options:',
     '  --customers N       number of customers (default 200)',
@@ -35,14 +38,16 @@ export const seedCommand: Command = {
     const customers = integerOption('customers', values.customers, 200, 1, LIMITS.seedCustomersMax);
     const months = integerOption('months', values.months, 13, 1, LIMITS.seedMonthsMax);
     const seed = integerOption('seed', values.seed, 1, 0, 2 ** 31 - 1);
-    const endMonth = values['end-month'] ?? addMonths(monthOf(new Date().toISOString().slice(0, 10)), -1);
+    const endMonth = values['end-month'] ?? addMonths(monthOf(businessDate()), -1);
     if (!isIsoMonth(endMonth)) throw new GridbillError('CLI_USAGE', `--end-month ${endMonth}: expected YYYY-MM`);
     const config = loadConfig(io.env);
     const store = await openStore(config.dbUrl);
     try {
       await migrateToLatest(store.db, store.dialect);
-      const result = await seedDemo(store, generateDemo({ customers, months, seed, endMonth }), new Date().toISOString());
-      io.out(`${store.displayUrl}: seeded ${result.customers} customers with ${months} months of readings up to ${endMonth} (seed ${seed})`);
+      const demo = generateDemo({ customers, months, seed, endMonth });
+      const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles() });
+      io.out(`${store.displayUrl}: seeded ${result.customers} customers with ${months} months of readings up to ${endMonth} (seed ${seed})`
+        + ` and ${result.tariffVersions} tariff versions`);
       return EXIT_OK;
     } finally {
       await store.close();

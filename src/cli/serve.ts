@@ -3,6 +3,8 @@
 // the roles are deployed in their own zones.
 
 import { generateDemo } from '../../fixtures/demo/generator.ts';
+import { tariffFixtureFiles } from '../../fixtures/tariffs/index.ts';
+import { businessDate } from '../clock.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { addMonths, monthOf } from '../domain/dates.ts';
 import { GridbillError } from '../errors.ts';
@@ -39,10 +41,10 @@ async function prepareDatabase(config: Config, role: Role, logger: Logger): Prom
       const applied = await migrateToLatest(store.db, store.dialect);
       if (applied.length > 0) logger.info('migrated', { applied });
       if (config.demoData && (await countCustomers(store)) === 0) {
-        const endMonth = addMonths(monthOf(new Date().toISOString().slice(0, 10)), -1);
+        const endMonth = addMonths(monthOf(businessDate()), -1);
         const demo = generateDemo({ customers: config.demoCustomers, months: config.demoMonths, seed: config.demoSeed, endMonth });
-        const result = await seedDemo(store, demo, new Date().toISOString());
-        logger.info('seeded demo data', { customers: result.customers, endMonth });
+        const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles() });
+        logger.info('seeded demo data', { customers: result.customers, tariffVersions: result.tariffVersions, endMonth });
       }
     } else {
       await assertSchemaCurrent(store.db);

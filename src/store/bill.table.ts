@@ -24,6 +24,13 @@ export interface BillTable {
   amount_fen: number;
   /** The tariff version row the bill was priced with. */
   tariff_id: number | null;
+  tariff_code: string;
+  /** CT × PT of the meter at the end of the period (verification compares it month to month). */
+  multiplier: number | null;
+  /** 1 when an estimated reading was used. */
+  estimated: number;
+  /** Consecutive periods, this one included, billed on estimated readings. */
+  estimated_streak: number;
   issued_at: string | null;
   due_on: string | null;
   created_at: string;
@@ -43,6 +50,28 @@ export interface BillLineTable {
   amount_fen: number;
 }
 
+export type ExceptionStatus = 'open' | 'resolved' | 'accepted';
+
+/** A verification or computation finding that holds a bill back until a person decides. */
+export interface BillExceptionTable {
+  id: Generated<number>;
+  run_id: number;
+  /** The draft it holds back; null when no bill could be computed (e.g. a missing reading). */
+  bill_id: number | null;
+  customer_id: number;
+  period: string;
+  /** Stable rule code: VER_* from verification, CONS_* from consumption, PRICE_* from pricing. */
+  rule: string;
+  /** JSON: the figures that triggered it. */
+  detail: string;
+  status: ExceptionStatus;
+  resolved_by: string | null;
+  resolved_at: string | null;
+  resolution: string | null;
+}
+
+export type BillExceptionRow = Selectable<BillExceptionTable>;
+export type NewBillException = Insertable<BillExceptionTable>;
 export type BillRunRow = Selectable<BillRunTable>;
 export type BillRow = Selectable<BillTable>;
 export type NewBill = Insertable<BillTable>;

@@ -34,7 +34,9 @@ export function redactUrl(url: string): string {
 
 export async function openStore(url: string): Promise<OpenStore> {
   const dialect = dialectOf(url);
-  const db = dialect === 'sqlite' ? openSqlite(url) : dialect === 'postgres' ? openPostgres(url) : openMssql(url);
+  const handle = dialect === 'sqlite' ? openSqliteHandle(url) : undefined;
+  const db = handle ? new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+    : dialect === 'postgres' ? openPostgres(url) : openMssql(url);
   const displayUrl = redactUrl(url);
   try {
     await sql`select 1 as ok`.execute(db);
@@ -45,7 +47,7 @@ export async function openStore(url: string): Promise<OpenStore> {
       cause: error,
     });
   }
-  return { db, dialect, displayUrl, close: () => db.destroy() };
+  return { db, dialect, sqlite: handle, displayUrl, close: () => db.destroy() };
 }
 
 function sqlitePath(url: string): string {
@@ -54,7 +56,7 @@ function sqlitePath(url: string): string {
   return path;
 }
 
-function openSqlite(url: string): Kysely<Database> {
+function openSqliteHandle(url: string): BetterSqlite3.Database {
   const path = sqlitePath(url);
   if (path !== ':memory:') ensureWritableFolder(dirname(resolve(path)));
   let handle: BetterSqlite3.Database;
@@ -71,7 +73,7 @@ function openSqlite(url: string): Kysely<Database> {
       cause: error,
     });
   }
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
+  return handle;
 }
 
 function ensureWritableFolder(folder: string): void {

@@ -2,11 +2,12 @@
 // names the tables. Amounts are integer fen (bigint columns), dates ISO text ('YYYY-MM-DD'),
 // timestamps ISO text in UTC, booleans 0/1 integers: the same on SQLite, PostgreSQL and SQL Server.
 
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { AccountTable, CustomerTable } from './customer.table.ts';
 import type { MeterTable, ReadingTable, RegisterTable } from './meter.table.ts';
 import type { TariffTable } from './tariff.table.ts';
-import type { BillLineTable, BillRunTable, BillTable } from './bill.table.ts';
+import type { BillExceptionTable, BillLineTable, BillRunTable, BillTable } from './bill.table.ts';
 import type { ChannelTable, PaymentAllocationTable, PaymentTable } from './payment.table.ts';
 import type { LedgerEntryTable, LedgerTransactionTable } from './ledger.table.ts';
 import type { AuditLogTable } from './audit.table.ts';
@@ -21,6 +22,7 @@ export interface Database {
   bill_runs: BillRunTable;
   bills: BillTable;
   bill_lines: BillLineTable;
+  bill_exceptions: BillExceptionTable;
   channels: ChannelTable;
   payments: PaymentTable;
   payment_allocations: PaymentAllocationTable;
@@ -38,12 +40,40 @@ export type DialectName = 'sqlite' | 'postgres' | 'mssql';
 export interface Store {
   readonly db: Kysely<Database> | Transaction<Database>;
   readonly dialect: DialectName;
+  /**
+   * On SQLite, the one connection Kysely runs on, for the bill run's prepared statements. Raw
+   * statements bypass Kysely's connection lock, so they run only inside inTransaction (which
+   * holds it): there they belong to that transaction and nothing else can interleave.
+   */
+  readonly sqlite?: BetterSqlite3.Database;
 }
 
 /** Runs fn in one transaction: everything it writes lands together or not at all. */
 export async function inTransaction<T>(store: Store, fn: (tx: Store) => Promise<T>): Promise<T> {
   if (store.db.isTransaction) return fn(store);
-  return store.db.transaction().execute((trx) => fn({ db: trx, dialect: store.dialect }));
+  return store.db.transaction().execute((trx) => fn({ db: trx, dialect: store.dialect, sqlite: store.sqlite }));
+}
+
+const preparedStatements = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/**
+ * On a SQLite store that is a transaction, a function preparing statements on its connection,
+ * each SQL text once per connection (callers use a fixed set of texts, so the cache stays small);
+ * otherwise undefined, and the caller goes through Kysely. Kysely holds the connection for the
+ * transaction, so these statements belong to it and cannot interleave with another caller's.
+ */
+export function sqliteStatements(store: Store): ((text: string) => BetterSqlite3.Statement) | undefined {
+  const handle = store.sqlite;
+  if (handle === undefined || !store.db.isTransaction) return undefined;
+  if (!handle.inTransaction) throw new Error('the SQLite connection is not in the transaction Kysely opened');
+  let cache = preparedStatements.get(handle);
+  if (!cache) preparedStatements.set(handle, cache = new Map());
+  const statements = cache;
+  return (text) => {
+    let statement = statements.get(text);
+    if (!statement) statements.set(text, statement = handle.prepare(text));
+    return statement;
+  };
 }
 
 /**

@@ -28,3 +28,13 @@ export async function latestTariffVersion(store: Store, code: string): Promise<n
     .executeTakeFirst();
   return row?.v === null || row?.v === undefined ? 0 : Number(row.v);
 }
+
+/** Every stored version of every tariff, by code, effective date and version. */
+export function listAllTariffVersions(store: Store): Promise<TariffRow[]> {
+  return store.db.selectFrom('tariffs').selectAll().orderBy('code').orderBy('effective_from').orderBy('version').execute();
+}
+
+export async function countTariffVersions(store: Store): Promise<number> {
+  const row = await store.db.selectFrom('tariffs').select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}

@@ -1,24 +1,45 @@
 // Fills an empty database with demo customers. Customers are written in batches, each batch one
 // transaction, so a large seed streams instead of holding everything in memory or one huge
-// transaction; a failure leaves whole customers only.
+// transaction; a failure leaves whole customers only. The tariffs the demo customers are billed
+// with are published first, from files the caller names, unless some tariff is stored already.
 
 import { GridbillError } from '../errors.ts';
 import { inTransaction, type Store } from '../store/database.ts';
 import { countCustomers } from '../store/customer.repository.ts';
 import { appendAudit } from '../store/audit.repository.ts';
+import { countTariffVersions } from '../store/tariff.repository.ts';
+import { importTariffFile } from './import-tariff.ts';
 import { registerCustomer, type NewCustomerInput } from './register-customer.ts';
 
 const CUSTOMERS_PER_TRANSACTION = 200;
 
 export interface SeedResult {
   readonly customers: number;
+  /** Tariff versions published; 0 when the database had tariffs already. */
+  readonly tariffVersions: number;
+}
+
+export interface SeedOptions {
+  /** Tariff documents to publish into a database without tariffs (the demo passes its fixtures). */
+  readonly tariffFiles?: readonly string[];
+  readonly onProgress?: (done: number) => void;
+}
+
+async function publishTariffs(store: Store, files: readonly string[], now: string): Promise<number> {
+  if (files.length === 0 || (await countTariffVersions(store)) > 0) return 0;
+  let versions = 0;
+  for (const file of files) {
+    const result = await importTariffFile(store, file, { dryRun: false, actor: 'system', now });
+    versions += result.stored.length;
+  }
+  return versions;
 }
 
 export async function seedDemo(
   store: Store,
   customers: Iterable<NewCustomerInput>,
   now: string,
-  onProgress: (done: number) => void = () => undefined,
+  options: SeedOptions = {},
 ): Promise<SeedResult> {
   const existing = await countCustomers(store);
   if (existing > 0) {
@@ -26,6 +47,8 @@ export async function seedDemo(
       hint: 'point GRIDBILL_DB at a new database file',
     });
   }
+  const tariffVersions = await publishTariffs(store, options.tariffFiles ?? [], now);
+  const onProgress = options.onProgress ?? (() => undefined);
   let done = 0;
   let batch: NewCustomerInput[] = [];
   const flush = async (): Promise<void> => {
@@ -42,5 +65,5 @@ export async function seedDemo(
   }
   if (batch.length > 0) await flush();
   await appendAudit(store, { at: now, actor: 'system', action: 'seed-demo', subject: 'customers', detail: { customers: done } });
-  return { customers: done };
+  return { customers: done, tariffVersions };
 }

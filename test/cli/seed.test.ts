@@ -4,7 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { openStore } from '../../src/store/connect.ts';
+import { tariffFixtureFiles } from '../../fixtures/tariffs/index.ts';
 import { verifyAuditChain } from '../../src/store/audit.repository.ts';
+import { listAllTariffVersions } from '../../src/store/tariff.repository.ts';
+import { loadTariffs } from '../../src/usecases/load-tariffs.ts';
 import { runCli } from '../support/cli.ts';
 
 async function fingerprint(url: string): Promise<{ customers: number; categories: string[]; hash: string }> {
@@ -54,9 +57,36 @@ describe('gridbill seed', function () {
     expect((await fingerprint(`sqlite:${join(dir, 'a.db')}`)).hash).to.equal(before.hash);
     const store = await openStore(`sqlite:${join(dir, 'a.db')}`);
     try {
-      expect(await verifyAuditChain(store)).to.deep.equal({ kind: 'intact', records: 1 });
+      // One record per fixture tariff published with the demo, then the seed's own.
+      expect(await verifyAuditChain(store)).to.deep.equal({ kind: 'intact', records: tariffFixtureFiles().length + 1 });
     } finally {
       await store.close();
+    }
+  });
+
+  it('publishes the fixture tariffs, one for every demo customer, and keeps tariffs already stored', async () => {
+    const result = await seed('a.db', '7');
+    expect(result.stdout).to.match(/and 5 tariff versions$/);
+    const store = await openStore(`sqlite:${join(dir, 'a.db')}`);
+    try {
+      const tariffs = await loadTariffs(store);
+      expect(tariffs.size).to.equal(tariffFixtureFiles().length);
+      const codes = await store.db.selectFrom('customers').select('tariff_code').distinct().execute();
+      for (const { tariff_code } of codes) expect(tariffs.has(tariff_code), tariff_code).to.equal(true);
+    } finally {
+      await store.close();
+    }
+    // A database that already holds a tariff gets customers only.
+    const url = `sqlite:${join(dir, 'b.db')}`;
+    expect((await runCli(['migrate'], { GRIDBILL_DB: url })).code).to.equal(0);
+    const ladder = tariffFixtureFiles().find((f) => f.endsWith('zj-residential-ladder.json'))!;
+    expect((await runCli(['tariff', 'import', ladder], { GRIDBILL_DB: url })).code).to.equal(0);
+    expect((await seed('b.db', '7')).stdout).to.match(/and 0 tariff versions$/);
+    const other = await openStore(url);
+    try {
+      expect((await listAllTariffVersions(other)).map((r) => r.code)).to.deep.equal(['zj-residential-ladder']);
+    } finally {
+      await other.close();
     }
   });
 

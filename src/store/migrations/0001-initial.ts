@@ -108,11 +108,16 @@ async function createBilling(db: AnyDb, dialect: DialectName): Promise<void> {
     .addColumn('energy_kwh', t.big(), (c) => c.notNull())
     .addColumn('amount_fen', t.big(), (c) => c.notNull())
     .addColumn('tariff_id', t.big(), (c) => c.references('tariffs.id'))
+    .addColumn('tariff_code', t.str(64), (c) => c.notNull())
+    .addColumn('multiplier', t.int())
+    .addColumn('estimated', t.int(), (c) => c.notNull().defaultTo(0))
+    .addColumn('estimated_streak', t.int(), (c) => c.notNull().defaultTo(0))
     .addColumn('issued_at', t.str(40))
     .addColumn('due_on', t.str(10))
     .addColumn('created_at', t.str(40), (c) => c.notNull())
     .execute();
   await db.schema.createIndex('bills_customer_period_ix').on('bills').columns(['customer_id', 'period']).execute();
+  await db.schema.createIndex('bills_period_status_ix').on('bills').columns(['period', 'status']).execute();
   await t.id(db.schema.createTable('bill_lines'))
     .addColumn('bill_id', t.big(), (c) => c.notNull().references('bills.id'))
     .addColumn('seq', t.int(), (c) => c.notNull())
@@ -125,6 +130,21 @@ async function createBilling(db: AnyDb, dialect: DialectName): Promise<void> {
     .addColumn('amount_fen', t.big(), (c) => c.notNull())
     .addUniqueConstraint('bill_lines_bill_seq_uq', ['bill_id', 'seq'])
     .execute();
+  await t.id(db.schema.createTable('bill_exceptions'))
+    .addColumn('run_id', t.big(), (c) => c.notNull().references('bill_runs.id'))
+    .addColumn('bill_id', t.big(), (c) => c.references('bills.id'))
+    .addColumn('customer_id', t.big(), (c) => c.notNull().references('customers.id'))
+    .addColumn('period', t.str(7), (c) => c.notNull())
+    .addColumn('rule', t.str(48), (c) => c.notNull())
+    .addColumn('detail', t.text(), (c) => c.notNull())
+    .addColumn('status', t.str(16), (c) => c.notNull())
+    .addColumn('resolved_by', t.str(64))
+    .addColumn('resolved_at', t.str(40))
+    .addColumn('resolution', t.text())
+    .execute();
+  await db.schema.createIndex('bill_exceptions_period_ix').on('bill_exceptions').columns(['period', 'status']).execute();
+  await db.schema.createIndex('bill_exceptions_bill_ix').on('bill_exceptions').column('bill_id').execute();
+  await db.schema.createIndex('bill_exceptions_customer_ix').on('bill_exceptions').columns(['customer_id', 'period']).execute();
 }
 
 async function createPayments(db: AnyDb, dialect: DialectName): Promise<void> {
