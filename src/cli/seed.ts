@@ -7,6 +7,7 @@ import { GridbillError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { openStore } from '../store/connect.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { billHistory } from '../usecases/bill-history.ts';
 import { seedDemo } from '../usecases/seed-demo.ts';
 import { EXIT_OK, integerOption, parseOptions, type Command } from './command.ts';
 
@@ -14,7 +15,7 @@ export const seedCommand: Command = {
   name: 'seed',
   summary: 'fill an empty database with deterministic demo data',
   help: [
-    'Usage: gridbill seed [--customers N] [--months M] [--seed S] [--end-month YYYY-MM]',
+    'Usage: gridbill seed [--customers N] [--months M] [--seed S] [--end-month YYYY-MM] [--bill]',
     '',
     'Generates demo customers of every category (residential with ladder and TOU, shared meters,',
     'commercial TOU, large industry with reactive and demand registers, agricultural), their meters,',
@@ -27,6 +28,8 @@ export const seedCommand: Command = {
     '  --months M          months of readings, ending with --end-month (default 13)',
     '  --seed S            generator seed (default 1)',
     '  --end-month YYYY-MM last month with readings (default: the month before today)',
+    '  --bill              also bill and issue every month after the first, oldest first, as',
+    '                      `gridbill serve all` does for its demo data',
   ].join('\n'),
   async run(args, io) {
     const { values } = parseOptions(args, {
@@ -34,6 +37,7 @@ export const seedCommand: Command = {
       months: { type: 'string' },
       seed: { type: 'string' },
       'end-month': { type: 'string' },
+      bill: { type: 'boolean' },
     });
     const customers = integerOption('customers', values.customers, 200, 1, LIMITS.seedCustomersMax);
     const months = integerOption('months', values.months, 13, 1, LIMITS.seedMonthsMax);
@@ -48,6 +52,10 @@ export const seedCommand: Command = {
       const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles() });
       io.out(`${store.displayUrl}: seeded ${result.customers} customers with ${months} months of readings up to ${endMonth} (seed ${seed})`
         + ` and ${result.tariffVersions} tariff versions`);
+      if (values.bill && months > 1) {
+        const history = await billHistory(store, { fromMonth: addMonths(endMonth, 2 - months), toMonth: endMonth, now: new Date().toISOString(), actor: 'seed' });
+        for (const m of history) io.out(`  ${m.period}: ${m.bills} bills, ${m.issued} issued, ${m.exceptions} exceptions`);
+      }
       return EXIT_OK;
     } finally {
       await store.close();

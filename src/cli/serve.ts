@@ -16,6 +16,7 @@ import { coreApp } from '../soap/core-app.ts';
 import { openStore, type OpenStore } from '../store/connect.ts';
 import { countCustomers } from '../store/customer.repository.ts';
 import { assertSchemaCurrent, migrateToLatest, schemaState } from '../store/migrate.ts';
+import { billHistory } from '../usecases/bill-history.ts';
 import { seedDemo } from '../usecases/seed-demo.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
@@ -45,6 +46,11 @@ async function prepareDatabase(config: Config, role: Role, logger: Logger): Prom
         const demo = generateDemo({ customers: config.demoCustomers, months: config.demoMonths, seed: config.demoSeed, endMonth });
         const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles() });
         logger.info('seeded demo data', { customers: result.customers, tariffVersions: result.tariffVersions, endMonth });
+        // The first month of readings only opens the meters: billing starts one month later.
+        const history = await billHistory(store, {
+          fromMonth: addMonths(endMonth, 2 - config.demoMonths), toMonth: endMonth, now: new Date().toISOString(), actor: 'demo',
+        });
+        logger.info('billed demo history', { months: history.length, issued: history.reduce((n, m) => n + m.issued, 0) });
       }
     } else {
       await assertSchemaCurrent(store.db);
