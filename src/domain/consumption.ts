@@ -149,12 +149,15 @@ export function multiplierOf(ctRatio: number, ptRatio: number): number {
   return product;
 }
 
+/** Capacity in hundredths by digits, computed once: every segment of a bill run asks, thrice. */
+const CAPACITY_HUNDREDTHS: readonly bigint[] = Array.from({ length: REGISTER_DIGITS_MAX + 1 }, (_, digits) => 10n ** BigInt(digits) * HUNDREDTHS_PER_UNIT);
+
 /** Capacity of a dial in hundredths: 10^digits units. */
 export function capacityHundredths(digits: number): bigint {
   if (!Number.isInteger(digits) || digits < 1 || digits > REGISTER_DIGITS_MAX) {
     throw new RangeError(`register digits must be 1..${REGISTER_DIGITS_MAX}, got ${digits}`);
   }
-  return 10n ** BigInt(digits) * HUNDREDTHS_PER_UNIT;
+  return CAPACITY_HUNDREDTHS[digits]!;
 }
 
 /** hundredths × multiplier → whole units, half up. Exact: the product is formed in bigint. */

@@ -116,3 +116,20 @@ function assertParams(params: LateFeeParams): void {
     if (!Number.isSafeInteger(value) || value < 0) throw new RangeError(`late-fee parameter must be a non-negative integer, got ${value}`);
   }
 }
+
+/**
+ * The penalty parameters of a tariff version's late-fee terms. Residential tariffs carry one rate
+ * for both parts, so the residential rate is the version's current-year rate.
+ */
+export function lateFeeParamsOf(
+  terms: { readonly currentYearDailyBp: number; readonly crossYearDailyBp: number; readonly minimumFen: Fen },
+  crossYearAnchor: LateFeeParams['crossYearAnchor'] = DEFAULT_LATE_FEE_PARAMS.crossYearAnchor,
+): LateFeeParams {
+  return {
+    residentialDailyBp: terms.currentYearDailyBp,
+    currentYearDailyBp: terms.currentYearDailyBp,
+    crossYearDailyBp: terms.crossYearDailyBp,
+    minimumFen: terms.minimumFen,
+    crossYearAnchor,
+  };
+}

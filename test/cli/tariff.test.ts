@@ -66,13 +66,14 @@ describe('gridbill tariff', function () {
 
   it('prints every problem of a bad file, one per line after the error line, and exits 1', async () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, JSON.stringify({ format: 'gridbill.tariff/1', code: 'x', name: 'n', kind: 'flat', source: 's', versions: [{ effectiveFrom: '2024-13-01', rates: [{ voltage: '9kv', rate: 0.5 }], funds: [] }] }));
+    writeFileSync(bad, JSON.stringify({ format: 'gridbill.tariff/1', code: 'x', name: 'n', kind: 'flat', source: 's', versions: [{ effectiveFrom: '2024-13-01', rates: [{ voltage: '9kv', rate: 0.5 }], funds: [], lateFee: { currentYearDailyRate: '0.02', crossYearDailyRate: '0.003', minimum: '1.00' } }] }));
     const result = await runCli(['tariff', 'import', bad], env);
     expect(result.code).to.equal(1);
     const lines = result.stderr.split('\n');
-    expect(lines[0]).to.equal(`gridbill: TARIFF_INVALID: Tariff document is invalid: ${bad}: 3 problems, nothing stored:`);
+    expect(lines[0]).to.equal(`gridbill: TARIFF_INVALID: Tariff document is invalid: ${bad}: 4 problems, nothing stored:`);
     expect(lines.slice(1)).to.deep.equal([
       '  $.versions[0].effectiveFrom: must be a date YYYY-MM-DD',
+      '  $.versions[0].lateFee.currentYearDailyRate: must be below 0.01 a day',
       '  $.versions[0].rates[0].voltage: must be one of below-1kv, 1-10kv, 20kv, 35kv, 110kv, 220kv',
       '  $.versions[0].rates[0].rate: must be a decimal string such as "0.538", not a JSON number',
     ]);

@@ -4,12 +4,12 @@
 import { BILL_LINE_KINDS, type BillLineKind } from '../bill-line.ts';
 import type { TouPeriod } from '../usage.ts';
 import {
-  checkInteger, checkOneOf, Issues, readArray, readBoolean, readDate, readInteger, readObject, readOneOf,
+  checkInteger, checkOneOf, Issues, readArray, readBoolean, readDate, readDecimal, readInteger, readObject, readOneOf,
   rawKeys, readRate, readRatioBp, readString, reportDuplicates, type JsonObject,
 } from './json-fields.ts';
 import {
   CUSTOMER_CATEGORIES, VOLTAGE_LEVELS, type BasicChargeTerms, type ComponentTouVersion, type FlatVersion, type Fund,
-  type LadderTier, type PriceComponent, type ResidentialLadderVersion, type TariffKind, type TwoPartVersion,
+  type LadderTier, type LateFeeTerms, type PriceComponent, type ResidentialLadderVersion, type TariffKind, type TwoPartVersion,
   type VoltageRate,
 } from './tariff.ts';
 
@@ -34,7 +34,7 @@ export const TARIFF_LIMITS = {
 export const CODE_PATTERN = /^[a-z0-9][a-z0-9.-]{0,63}$/;
 const PF_BASE_KINDS: readonly BillLineKind[] = BILL_LINE_KINDS.filter((k) => k !== 'power-factor' && k !== 'penalty');
 
-const VERSION_COMMON = ['effectiveFrom', 'funds'] as const;
+const VERSION_COMMON = ['effectiveFrom', 'funds', 'lateFee'] as const;
 const VERSION_OPTIONAL = ['effectiveTo', 'note'] as const;
 
 /** Keys of a version, per kind; shared by the body readers in parse-version.ts. */
@@ -54,6 +54,7 @@ export interface VersionHead {
   readonly effectiveFrom: string;
   readonly effectiveTo?: string;
   readonly funds: readonly Fund[];
+  readonly lateFee: LateFeeTerms;
 }
 
 /** The fields every version has: dates and funds. */
@@ -62,8 +63,26 @@ export function parseVersionHead(obj: JsonObject, path: string, issues: Issues):
   const effectiveFrom = readDate(obj, 'effectiveFrom', path, issues);
   const effectiveTo = readDate(obj, 'effectiveTo', path, issues);
   const funds = parseFunds(obj, path, issues);
-  if (effectiveFrom === undefined || funds === undefined) return undefined;
-  return effectiveTo === undefined ? { effectiveFrom, funds } : { effectiveFrom, effectiveTo, funds };
+  const lateFee = parseLateFee(obj.lateFee, `${path}.lateFee`, issues);
+  if (effectiveFrom === undefined || funds === undefined || lateFee === undefined) return undefined;
+  return effectiveTo === undefined ? { effectiveFrom, funds, lateFee } : { effectiveFrom, effectiveTo, funds, lateFee };
+}
+
+/** Daily rates are fractions of the overdue amount ("0.002" = 2‰ a day); the minimum is yuan. */
+function parseLateFee(value: unknown, path: string, issues: Issues): LateFeeTerms | undefined {
+  if (value === undefined) return undefined; // reported as a missing required key with the version
+  const obj = readObject(value, path, issues, ['currentYearDailyRate', 'crossYearDailyRate', 'minimum']);
+  if (obj === undefined) return undefined;
+  const currentYearDailyBp = readRatioBp(obj, 'currentYearDailyRate', path, issues);
+  const crossYearDailyBp = readRatioBp(obj, 'crossYearDailyRate', path, issues);
+  const minimum = readDecimal(obj, 'minimum', path, issues, 2);
+  if (currentYearDailyBp === undefined || crossYearDailyBp === undefined || minimum === undefined) return undefined;
+  // A daily rate of 1 % or more would be usury, not a utility penalty: a misplaced decimal point.
+  for (const [key, bp] of [['currentYearDailyRate', currentYearDailyBp], ['crossYearDailyRate', crossYearDailyBp]] as const) {
+    if (bp >= 100) issues.add(`${path}.${key}`, 'must be below 0.01 a day');
+  }
+  if (currentYearDailyBp >= 100 || crossYearDailyBp >= 100) return undefined;
+  return { currentYearDailyBp, crossYearDailyBp, minimumFen: Number(minimum) };
 }
 
 export function parseFunds(obj: JsonObject, path: string, issues: Issues): Fund[] | undefined {

@@ -32,11 +32,25 @@ export interface Fund {
   readonly exemptCategories: readonly CustomerCategory[];
 }
 
+/**
+ * The late-payment penalty (电费违约金) of bills priced with a version: per-day rates of the
+ * overdue amount and the minimum. Residential tariffs carry one rate for both parts.
+ */
+export interface LateFeeTerms {
+  /** Overdue days in the arrears' own year, basis points per day (2‰ = 20). */
+  readonly currentYearDailyBp: number;
+  /** Overdue days in a later calendar year, basis points per day (3‰ = 30). */
+  readonly crossYearDailyBp: number;
+  /** A positive penalty below this is charged as this. */
+  readonly minimumFen: number;
+}
+
 interface VersionBase {
   readonly effectiveFrom: IsoDate;
   /** Exclusive. Absent: in force until the next version's effectiveFrom, or open-ended. */
   readonly effectiveTo?: IsoDate;
   readonly funds: readonly Fund[];
+  readonly lateFee: LateFeeTerms;
 }
 
 export interface LadderTier {

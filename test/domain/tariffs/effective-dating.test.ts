@@ -8,10 +8,12 @@ import type {
 } from '../../../src/domain/tariffs/tariff.ts';
 import { loadTariff, monthPeriod, mustFail, mustPrice, tou } from './helpers.ts';
 
+const LATE_FEE = { currentYearDailyBp: 20, crossYearDailyBp: 30, minimumFen: 100 };
+
 const march = monthPeriod('2025-03'); // 31 days
 
 function flatVersion(effectiveFrom: string, rate: string, effectiveTo?: string): FlatVersion {
-  const base = { effectiveFrom, funds: [], rates: [{ voltage: 'below-1kv' as const, rateMicros: parseRate(rate) }] };
+  const base = { effectiveFrom, funds: [], lateFee: LATE_FEE, rates: [{ voltage: 'below-1kv' as const, rateMicros: parseRate(rate) }] };
   return effectiveTo === undefined ? base : { ...base, effectiveTo };
 }
 
@@ -47,7 +49,7 @@ describe('effective dating', () => {
     const now = current.versions[0];
     if (now === undefined) throw new Error('fixture has a version');
     const old: ResidentialLadderVersion = {
-      effectiveFrom: '2017-01-01', funds: [],
+      effectiveFrom: '2017-01-01', funds: [], lateFee: LATE_FEE,
       tiers: [{ upToKwh: 2760, flatMicros: 530_000 }, { upToKwh: 4800, flatMicros: 580_000 }, { flatMicros: 830_000 }],
     };
     const tariff: ResidentialLadderTariff = { ...current, versions: [old, { ...now, effectiveFrom: '2025-03-11' }] };
