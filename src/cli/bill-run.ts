@@ -14,6 +14,7 @@ function printSummary(io: CliIo, s: RunSummary): void {
   io.out(`  draft bills    ${s.bills}`);
   io.out(`  held back      ${s.held}  (no bill could be computed: see the exceptions)`);
   io.out(`  already issued ${s.alreadyIssued}`);
+  io.out(`  not connected  ${s.notConnected}`);
   io.out(`  energy         ${s.energyKwh} kWh`);
   io.out(`  amount         ${formatYuan(s.amountFen)} yuan`);
   const rules = Object.entries(s.exceptionsByRule).sort(([a], [b]) => a.localeCompare(b));

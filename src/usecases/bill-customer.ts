@@ -53,6 +53,8 @@ export interface DraftBill {
 
 export type CustomerOutcome =
   | { readonly kind: 'already-issued' }
+  /** No meter was connected during the period: nothing to bill, nothing to review. */
+  | { readonly kind: 'not-connected' }
   | { readonly kind: 'billed'; readonly bill: DraftBill; readonly findings: readonly Finding[] }
   | { readonly kind: 'held'; readonly findings: readonly Finding[] };
 
@@ -150,6 +152,7 @@ export function billCustomer(data: CustomerData, rules: BillingRules): CustomerO
   const { period } = rules;
   if (bills.some((b) => b.period === period.month && b.status === 'issued')) return { kind: 'already-issued' };
   const meters = activeMeters(data.meters, period);
+  if (meters.length === 0) return { kind: 'not-connected' };
   const { segments, estimated } = buildSegments(data, meters, period);
   const consumption = computePeriodUsage(segments, [], rules.consumption);
   const usage: PeriodUsage | null = consumption.ok ? consumption.usage : null;
@@ -169,9 +172,10 @@ export function billCustomer(data: CustomerData, rules: BillingRules): CustomerO
   }
   const pfLine = priced?.lines.find((l) => l.kind === 'power-factor');
   const exchanged = meters.find((m) => compareDates(m.installed_on, period.from) >= 0 && meters.length > 1);
-  const connectedOn = data.meters.map((m) => m.installed_on).reduce((a, b) => (a < b ? a : b), period.from);
+  // The first installation of any of the customer's meters is the connection date.
+  const connectedOn = data.meters.map((m) => m.installed_on).reduce((a, b) => (a < b ? a : b));
   const exceptions = verifyBill({
-    period, meterActive: meters.length > 0, segments, usage,
+    period, meterActive: true, segments, usage,
     previousMonthKwh: previous?.energy_kwh ?? null, sameMonthLastYearKwh: lastYear?.energy_kwh ?? null,
     previousMultiplier: previous?.multiplier ?? null, previousTariffCode: previous?.tariff_code ?? null,
     tariffCodes: [customer.tariff_code], connectedOn, meterExchangedOn: exchanged?.installed_on ?? null,

@@ -50,19 +50,22 @@ export interface RunSummary {
   readonly bills: number;
   readonly held: number;
   readonly alreadyIssued: number;
+  /** Customers with no meter connected during the period. */
+  readonly notConnected: number;
   readonly energyKwh: number;
   readonly amountFen: number;
   readonly exceptionsByRule: Readonly<Record<string, number>>;
 }
 
 interface Totals {
-  customers: number; bills: number; held: number; alreadyIssued: number; energyKwh: number; amountFen: number;
+  customers: number; bills: number; held: number; alreadyIssued: number; notConnected: number; energyKwh: number; amountFen: number;
   exceptionsByRule: Record<string, number>;
 }
 
 function tally(totals: Totals, outcome: CustomerOutcome): void {
   totals.customers += 1;
   if (outcome.kind === 'already-issued') { totals.alreadyIssued += 1; return; }
+  if (outcome.kind === 'not-connected') { totals.notConnected += 1; return; }
   if (outcome.kind === 'held') totals.held += 1;
   else { totals.bills += 1; totals.energyKwh += outcome.bill.energyKwh; totals.amountFen += outcome.bill.amountFen; }
   for (const f of outcome.findings) totals.exceptionsByRule[f.rule] = (totals.exceptionsByRule[f.rule] ?? 0) + 1;
@@ -109,7 +112,7 @@ async function saveBatch(store: Store, ctx: SaveContext, results: ReturnType<typ
     await insertBillLines(tx, billed.flatMap(({ bill }) => lineRows(ids.get(bill.billNo)!, bill)));
     const exceptions: NewBillException[] = [];
     for (const { customerId, outcome } of results) {
-      if (outcome.kind === 'already-issued') continue;
+      if (outcome.kind === 'already-issued' || outcome.kind === 'not-connected') continue;
       const billId = outcome.kind === 'billed' ? ids.get(outcome.bill.billNo)! : null;
       exceptions.push(...outcome.findings.map((f: Finding) => ({
         run_id: runId, bill_id: billId, customer_id: customerId, period, rule: f.rule, detail: JSON.stringify(f.detail),
@@ -132,7 +135,7 @@ export async function runBilling(store: Store, options: RunBillingOptions): Prom
   };
   const tariffIds = await tariffVersionsInForce(store, addDays(rules.period.to, -1));
   const runId = await insertBillRun(store, { period, segment: options.segment ?? null, startedAt: now });
-  const totals: Totals = { customers: 0, bills: 0, held: 0, alreadyIssued: 0, energyKwh: 0, amountFen: 0, exceptionsByRule: {} };
+  const totals: Totals = { customers: 0, bills: 0, held: 0, alreadyIssued: 0, notConnected: 0, energyKwh: 0, amountFen: 0, exceptionsByRule: {} };
   try {
     await inTransaction(store, (tx) => deleteDrafts(tx, period, categories));
     let after = 0;

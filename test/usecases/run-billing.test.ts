@@ -37,6 +37,12 @@ describeOnEveryStore('the bill run', (h) => {
     await registerCustomer(h.store, resident('3300000000101', [['2026-09-30', 123_400], ['2026-10-31', 143_400]]), NOW);
     // No October reading: the customer is held with a missing-reading exception.
     await registerCustomer(h.store, resident('3300000000102', [['2026-09-30', 50_000]]), NOW);
+    // Connected on 10 October: billed from its installation reading, 0.00 → 50.00 kWh.
+    const connected = resident('3300000000103', [['2026-10-10', 0], ['2026-10-31', 5_000]]);
+    await registerCustomer(h.store, { ...connected, meters: [{ ...connected.meters[0]!, installedOn: '2026-10-10' }] }, NOW);
+    // Connected only in November: nothing to bill in October.
+    const later = resident('3300000000104', [['2026-11-05', 0]]);
+    await registerCustomer(h.store, { ...later, meters: [{ ...later.meters[0]!, installedOn: '2026-11-05' }] }, NOW);
     for (const demo of generateDemo({ customers: 60, months: 3, seed: 11, endMonth: '2026-10' })) {
       await registerCustomer(h.store, { ...demo, customerNo: `9${demo.customerNo}` }, NOW);
     }
@@ -44,7 +50,7 @@ describeOnEveryStore('the bill run', (h) => {
 
   it('prices a reference customer exactly: 200 kWh × 0.538 = 107.60 yuan in the first tier', async () => {
     const summary = await runBilling(h.store, { period: '2026-10', now: NOW });
-    expect(summary.customers).to.equal(62);
+    expect(summary.customers).to.equal(64);
     const bill = await findBillByNo(h.store, '2026103300000000101');
     expect(bill).to.include({ status: 'draft', energy_kwh: 200, amount_fen: 10_760, tariff_code: 'zj-residential-ladder' });
     expect(bill!.tariff_id).to.be.a('number');
@@ -57,6 +63,19 @@ describeOnEveryStore('the bill run', (h) => {
     const held = await listExceptions(h.store, { period: '2026-10', rule: 'VER_MISSING_READING', limit: 1000 });
     const customer = await h.store.db.selectFrom('customers').select('id').where('customer_no', '=', '3300000000102').executeTakeFirstOrThrow();
     expect(held.filter((e) => e.customer_id === customer.id)).to.have.length(1);
+  });
+
+  it('bills a customer connected during the month from the installation reading, flagged as a first bill', async () => {
+    const bill = await findBillByNo(h.store, '2026103300000000103');
+    expect(bill).to.include({ energy_kwh: 50, amount_fen: 2_690 }); // 50 × 0.538 = 26.90
+    const exceptions = await h.store.db.selectFrom('bill_exceptions').select(['rule', 'detail']).where('bill_id', '=', bill!.id).execute();
+    expect(exceptions.map((e) => [e.rule, JSON.parse(e.detail)])).to.deep.equal([['VER_FIRST_BILL', { reason: 'connection', date: '2026-10-10' }]]);
+  });
+
+  it('leaves a customer connected after the month alone: no bill, no exception', async () => {
+    const customer = await h.store.db.selectFrom('customers').select('id').where('customer_no', '=', '3300000000104').executeTakeFirstOrThrow();
+    expect(await findBillByNo(h.store, '2026103300000000104')).to.equal(undefined);
+    expect(await h.store.db.selectFrom('bill_exceptions').select('id').where('customer_id', '=', customer.id).execute()).to.deep.equal([]);
   });
 
   it('stores every bill as the exact sum of its stored lines', async () => {
