@@ -18,6 +18,9 @@ export interface Config {
   /** Where the portal sends SOAP requests; defaults to the gateway on host:gatewayPort. */
   readonly gatewayUrl: string;
   readonly logLevel: LogLevel;
+  /** Base64 of the 32-byte master key that seals channel secrets; null: use secretKeyFile. */
+  readonly secretKeyBase64: string | null;
+  readonly secretKeyFile: string;
   readonly demoData: boolean;
   readonly demoCustomers: number;
   readonly demoMonths: number;
@@ -41,6 +44,8 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'GRIDBILL_CORE_URL', description: 'core URL the gateway forwards to', fallback: 'http://HOST:CORE_PORT' },
   { env: 'GRIDBILL_GATEWAY_URL', description: 'gateway URL the portal calls', fallback: 'http://HOST:GATEWAY_PORT' },
   { env: 'GRIDBILL_LOG_LEVEL', description: 'error, warn, info or debug', fallback: 'info' },
+  { env: 'GRIDBILL_SECRET_KEY', description: 'base64 of the 32-byte master key that seals channel secrets; give every core the same one', fallback: '' },
+  { env: 'GRIDBILL_SECRET_KEY_FILE', description: 'where the master key is kept when GRIDBILL_SECRET_KEY is not set (created, mode 0600)', fallback: './data/secret.key' },
   { env: 'GRIDBILL_DEMO', description: 'seed demo data into an empty database on start (true/false)', fallback: 'true' },
   { env: 'GRIDBILL_DEMO_CUSTOMERS', description: 'number of demo customers', fallback: '200' },
   { env: 'GRIDBILL_DEMO_MONTHS', description: 'months of demo readings', fallback: '13' },
@@ -119,6 +124,8 @@ export function loadConfig(env: Source = process.env): Config {
     coreUrl: r.string('GRIDBILL_CORE_URL', `http://${host}:${corePort}`),
     gatewayUrl: r.string('GRIDBILL_GATEWAY_URL', `http://${host}:${gatewayPort}`),
     logLevel: r.oneOf<LogLevel>('GRIDBILL_LOG_LEVEL', 'info', ['error', 'warn', 'info', 'debug']),
+    secretKeyBase64: r.string('GRIDBILL_SECRET_KEY', '') || null,
+    secretKeyFile: r.string('GRIDBILL_SECRET_KEY_FILE', './data/secret.key'),
     demoData: r.boolean('GRIDBILL_DEMO', true),
     demoCustomers: r.integer('GRIDBILL_DEMO_CUSTOMERS', 200, 0, 100_000),
     demoMonths: r.integer('GRIDBILL_DEMO_MONTHS', 13, 1, 60),

@@ -46,6 +46,13 @@ export const ERRORS = {
   TARIFF_NOT_FOUND: client('No tariff in force for the date'),
   READING_INVALID: client('Reading is invalid'),
   LEDGER_UNBALANCED: server('Ledger transaction does not balance'),
+
+  // Channels and authentication
+  AUTH_FAILED: client('Authentication failed'),
+  OPERATION_NOT_ALLOWED: client('The channel may not call this operation'),
+  CHANNEL_EXISTS: client('A channel with this code exists'),
+  CHANNEL_NOT_FOUND: client('Channel not found'),
+  CHANNEL_INVALID: client('Channel registration is invalid'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

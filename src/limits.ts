@@ -34,6 +34,11 @@ const TABLE = {
   importLineCharsMax: [4_096, 'a readings row is under 100 characters; a longer line (an unclosed quote) must not fill memory'],
   importErrorsListedMax: [200, 'a wrong file must not flood the terminal: further errors are counted, not listed'],
 
+  // WS-Security
+  wsseCreatedSkewMs: [300_000, 'a UsernameToken is accepted for 5 minutes either side of its Created time'],
+  wsseNonceCacheEntriesMax: [200_000, 'nonces remembered for replay detection: 5 minutes of traffic at several hundred requests a second'],
+  wsseNonceBytesMax: [64, 'a nonce is 16 random bytes in practice; longer ones are refused, not stored'],
+
   // Logging
   logFieldCharsMax: [2_000, 'long values are cut in logs so a hostile payload cannot flood them'],
 } as const satisfies LimitTable;

@@ -2,6 +2,7 @@
 
 import { billCommand } from './bill.ts';
 import { billRunCommand } from './bill-run.ts';
+import { channelCommand } from './channel.ts';
 import { EXIT_OK, EXIT_USAGE, processIo, reportError, type CliIo, type Command } from './command.ts';
 import { migrateCommand } from './migrate.ts';
 import { readingsCommand } from './readings.ts';
@@ -11,7 +12,7 @@ import { tariffCommand } from './tariff.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
-  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, versionCommand,
+  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, versionCommand,
 ];
 
 function overview(): string {
