@@ -47,11 +47,20 @@ export const ERRORS = {
   READING_INVALID: client('Reading is invalid'),
   LEDGER_UNBALANCED: server('Ledger transaction does not balance'),
 
+  // Channel payments (ChannelPaymentService)
+  CHANNEL_NOT_FOUND: client('Channel not registered or disabled'),
+  PAYMENT_AMOUNT_INVALID: client('Payment amount must be a positive amount within the limit'),
+  ACCOUNTING_DATE_INVALID: client('Accounting date is invalid or outside the accepted window'),
+  BILL_NOT_PAYABLE: client('A listed bill is not an outstanding bill of this customer'),
+  TXN_ID_CONFLICT: client('The transaction id was already used with other content'),
+  PAYMENT_NOT_FOUND: client('No payment of this channel has that transaction id'),
+  PAYMENT_ALREADY_REVERSED: client('The payment was already reversed by another reversal'),
+  REVERSAL_NOT_ALLOWED: client('The payment can no longer be reversed'),
+
   // Channels and authentication
   AUTH_FAILED: client('Authentication failed'),
   OPERATION_NOT_ALLOWED: client('The channel may not call this operation'),
   CHANNEL_EXISTS: client('A channel with this code exists'),
-  CHANNEL_NOT_FOUND: client('Channel not found'),
   CHANNEL_INVALID: client('Channel registration is invalid'),
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -6,7 +6,7 @@ import { exceptionsOfBill, findBillByNo, linesOfBill, listExceptions, resolveExc
 import { appendAudit } from '../store/audit.repository.ts';
 import { issueBills } from '../usecases/issue-bills.ts';
 import { actorOption, withCurrentStore } from './store-command.ts';
-import { EXIT_FAILURE, EXIT_OK, integerOption, parseOptions, type CliIo, type Command } from './command.ts';
+import { EXIT_FAILURE, EXIT_OK, integerOption, parseOptions, runSubcommand, type CliIo, type Command, type Subcommand } from './command.ts';
 
 async function show(args: readonly string[], io: CliIo): Promise<number> {
   const { positionals } = parseOptions(args, {}, true);
@@ -78,7 +78,7 @@ async function resolve(args: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
-const SUBCOMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = { show, issue, exceptions, resolve };
+const SUBCOMMANDS: Record<string, Subcommand> = { show, issue, exceptions, resolve };
 
 export const billCommand: Command = {
   name: 'bill',
@@ -96,10 +96,5 @@ export const billCommand: Command = {
     'resolve     closes an exception: resolved (the cause was fixed; re-run the period) or, with',
     '            --accept, accepted as it is so the bill can be issued',
   ].join('\n'),
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    const handler = sub ? SUBCOMMANDS[sub] : undefined;
-    if (!handler) throw new GridbillError('CLI_USAGE', `bill ${sub ?? ''}: expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
-    return handler(rest, io);
-  },
+  run: (args, io) => runSubcommand('bill', SUBCOMMANDS, args, io),
 };

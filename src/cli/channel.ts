@@ -5,7 +5,7 @@ import { loadMasterKey, secretBox, type SecretBox } from '../ops/secret-box.ts';
 import {
   addChannel, channelViews, rotateChannelSecret, setChannelEnabled, type ChannelView,
 } from '../usecases/manage-channels.ts';
-import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
+import { EXIT_OK, parseOptions, runSubcommand, type CliIo, type Command, type Subcommand } from './command.ts';
 import { actorOption, withCurrentStore } from './store-command.ts';
 
 function box(io: CliIo): SecretBox {
@@ -76,7 +76,7 @@ async function rotate(args: readonly string[], io: CliIo): Promise<number> {
   });
 }
 
-const SUBCOMMANDS: Record<string, (args: readonly string[], io: CliIo) => Promise<number>> = {
+const SUBCOMMANDS: Record<string, Subcommand> = {
   add, list, disable: toggle(false), enable: toggle(true), rotate,
 };
 
@@ -96,10 +96,5 @@ export const channelCommand: Command = {
     'history. Operations are those of ChannelPaymentService, CustomerService, BillingAdminService',
     'and OperationsService; a call to any other operation is refused with OPERATION_NOT_ALLOWED.',
   ].join('\n'),
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    const handler = sub ? SUBCOMMANDS[sub] : undefined;
-    if (!handler) throw new GridbillError('CLI_USAGE', `channel ${sub ?? ''}: expected one of ${Object.keys(SUBCOMMANDS).join(', ')}`);
-    return handler(rest, io);
-  },
+  run: (args, io) => runSubcommand('channel', SUBCOMMANDS, args, io),
 };

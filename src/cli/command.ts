@@ -59,3 +59,17 @@ export function reportError(error: unknown, io: CliIo): number {
   if (io.env.GRIDBILL_DEBUG) io.err(String((error as Error)?.stack ?? ''));
   return EXIT_FAILURE;
 }
+
+export type Subcommand = (args: readonly string[], io: CliIo) => Promise<number>;
+
+/** Runs `gridbill <command> <sub> …`, naming the valid subcommands when the given one is not. */
+export function runSubcommand(command: string, table: Readonly<Record<string, Subcommand>>, args: readonly string[], io: CliIo): Promise<number> {
+  const [sub, ...rest] = args;
+  const handler = sub !== undefined && Object.hasOwn(table, sub) ? table[sub] : undefined;
+  if (!handler) {
+    throw new GridbillError('CLI_USAGE', `${command}${sub === undefined ? '' : ` ${sub}`}: expected one of ${Object.keys(table).join(', ')}`, {
+      hint: `see gridbill ${command} --help`,
+    });
+  }
+  return handler(rest, io);
+}

@@ -5,7 +5,7 @@
 import { businessDate } from '../clock.ts';
 import { GridbillError } from '../errors.ts';
 import { importReadings, type ReadingsImportSummary } from '../usecases/import-readings.ts';
-import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
+import { EXIT_OK, parseOptions, runSubcommand, type CliIo, type Command } from './command.ts';
 import { actorOption, onePositional, withCurrentStore } from './store-command.ts';
 
 function summaryLine(file: string, s: ReadingsImportSummary): string {
@@ -55,11 +55,5 @@ export const readingsCommand: Command = {
     '',
     'Exit code 0 when every row is stored, 1 when some were rejected, 2 for a wrong command line.',
   ].join('\n'),
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    if (sub === 'import') return runImport(rest, io);
-    throw new GridbillError('CLI_USAGE', sub === undefined ? 'readings: expected "import"' : `readings ${sub}: expected "import"`, {
-      hint: 'see gridbill readings --help',
-    });
-  },
+  run: (args, io) => runSubcommand('readings', { import: runImport }, args, io),
 };

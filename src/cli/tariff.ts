@@ -4,7 +4,7 @@ import { GridbillError } from '../errors.ts';
 import { listAllTariffVersions, listTariffVersions } from '../store/tariff.repository.ts';
 import type { TariffRow } from '../store/tariff.table.ts';
 import { importTariffFile, type StoredTariffVersion, type TariffImportResult } from '../usecases/import-tariff.ts';
-import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
+import { EXIT_OK, parseOptions, runSubcommand, type CliIo, type Command } from './command.ts';
 import { actorOption, onePositional, withCurrentStore } from './store-command.ts';
 
 function plural(n: number, word: string): string {
@@ -89,15 +89,5 @@ export const tariffCommand: Command = {
     'list    prints the stored versions of every tariff, or of CODE: which is current, which',
     '        superseded.',
   ].join('\n'),
-  async run(args, io) {
-    const [sub, ...rest] = args;
-    switch (sub) {
-      case 'import': return runImport(rest, io);
-      case 'list': return runList(rest, io);
-      default:
-        throw new GridbillError('CLI_USAGE', sub === undefined ? 'tariff: expected "import" or "list"' : `tariff ${sub}: expected "import" or "list"`, {
-          hint: 'see gridbill tariff --help',
-        });
-    }
-  },
+  run: (args, io) => runSubcommand('tariff', { import: runImport, list: runList }, args, io),
 };

@@ -63,7 +63,7 @@ describe('gridbill serve', function () {
   it('core: refuses to start on a database that has not been migrated', async () => {
     const result = await runCli(['serve', 'core'], { ...PORTS_ANY, GRIDBILL_DB: `sqlite:${join(dir, 'g.db')}` });
     expect(result.code).to.equal(1);
-    expect(result.stderr).to.match(/^gridbill: DB_SCHEMA_OUTDATED: .*0001-initial — fix: run "gridbill migrate"/);
+    expect(result.stderr).to.match(/^gridbill: DB_SCHEMA_OUTDATED: .*pending: 0001-initial.* — fix: run "gridbill migrate"/);
   });
 
   it('refuses an unknown role', async () => {
