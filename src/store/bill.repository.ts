@@ -45,14 +45,9 @@ export async function deleteDrafts(store: Store, period: string, categories: rea
 
 /** Inserts bills and returns their ids by bill number (RETURNING order is not promised). */
 export async function insertBills(store: Store, bills: readonly NewBill[]): Promise<Map<string, number>> {
-  const ids = new Map<string, number>();
   const prepare = sqliteStatements(store);
-  if (prepare) {
-    for (const row of sqliteInsert(prepare, 'bills', BILL_COLUMNS, bills, 'id, bill_no') as Array<{ id: number; bill_no: string }>) {
-      ids.set(row.bill_no, row.id);
-    }
-    return ids;
-  }
+  if (prepare) return sqliteInsertBills(prepare, valuesOf(BILL_COLUMNS, bills));
+  const ids = new Map<string, number>();
   for (let i = 0; i < bills.length; i += LIMITS.dbBatchRowsMax / 20) {
     const chunk = bills.slice(i, i + LIMITS.dbBatchRowsMax / 20);
     const insert = store.db.insertInto('bills').values(chunk);
@@ -71,14 +66,75 @@ async function insertInChunks<T>(rows: readonly T[], columns: number, write: (ch
 
 export async function insertBillLines(store: Store, lines: readonly NewBillLine[]): Promise<void> {
   const prepare = sqliteStatements(store);
-  if (prepare) sqliteInsert(prepare, 'bill_lines', LINE_COLUMNS, lines);
+  if (prepare) sqliteInsert(prepare, 'bill_lines', LINE_COLUMNS, valuesOf(LINE_COLUMNS, lines));
   else await insertInChunks(lines, LINE_COLUMNS.length, (chunk) => store.db.insertInto('bill_lines').values(chunk).execute());
 }
 
 export async function insertBillExceptions(store: Store, exceptions: readonly NewBillException[]): Promise<void> {
   const prepare = sqliteStatements(store);
-  if (prepare) sqliteInsert(prepare, 'bill_exceptions', EXCEPTION_COLUMNS, exceptions);
+  if (prepare) sqliteInsert(prepare, 'bill_exceptions', EXCEPTION_COLUMNS, valuesOf(EXCEPTION_COLUMNS, exceptions));
   else await insertInChunks(exceptions, EXCEPTION_COLUMNS.length, (chunk) => store.db.insertInto('bill_exceptions').values(chunk).execute());
+}
+
+// ── The bill run's rows as flat values ────────────────────────────────────────────────────────────
+// The bill run computes its rows off the writing thread and hands them over as one flat array of
+// values per table, in the column order below: cheap to pass between threads, and on SQLite bound
+// to the prepared INSERTs as they are, without an object per row.
+
+export const BILL_COLUMNS = [
+  'bill_no', 'customer_id', 'run_id', 'period', 'status', 'energy_kwh', 'amount_fen', 'tariff_id', 'tariff_code',
+  'multiplier', 'estimated', 'estimated_streak', 'issued_at', 'due_on', 'created_at',
+] as const satisfies ReadonlyArray<keyof NewBill>;
+export const LINE_COLUMNS = [
+  'bill_id', 'seq', 'kind', 'code', 'label', 'quantity', 'unit', 'rate_micros', 'amount_fen',
+] as const satisfies ReadonlyArray<keyof NewBillLine>;
+export const EXCEPTION_COLUMNS = [
+  'run_id', 'bill_id', 'customer_id', 'period', 'rule', 'detail', 'status', 'resolved_by', 'resolved_at', 'resolution',
+] as const satisfies ReadonlyArray<keyof NewBillException>;
+
+/** Rows' values, row after row, in the order of `columns`. */
+export type FlatRows = readonly unknown[];
+
+function valuesOf<R extends object>(columns: ReadonlyArray<keyof R & string>, rows: readonly R[]): unknown[] {
+  const values: unknown[] = [];
+  for (const row of rows) for (const column of columns) values.push(row[column] ?? null);
+  return values;
+}
+
+function rowsOf<R>(columns: readonly string[], values: FlatRows): R[] {
+  assertWholeRows(columns, values);
+  const rows: R[] = [];
+  for (let i = 0; i < values.length; i += columns.length) {
+    rows.push(Object.fromEntries(columns.map((column, c) => [column, values[i + c]])) as R);
+  }
+  return rows;
+}
+
+function assertWholeRows(columns: readonly string[], values: FlatRows): void {
+  if (values.length % columns.length !== 0) throw new RangeError(`${values.length} values are not whole rows of ${columns.length} columns`);
+}
+
+/** Inserts bills given as flat values (BILL_COLUMNS); returns their ids in the order given. */
+export async function insertBillValues(store: Store, values: FlatRows): Promise<number[]> {
+  const prepare = sqliteStatements(store);
+  const byNo = prepare ? sqliteInsertBills(prepare, values) : await insertBills(store, rowsOf<NewBill>(BILL_COLUMNS, values));
+  const ids: number[] = [];
+  for (let i = 0; i < values.length; i += BILL_COLUMNS.length) ids.push(byNo.get(values[i] as string)!);
+  return ids;
+}
+
+/** Inserts bill lines given as flat values (LINE_COLUMNS). */
+export async function insertBillLineValues(store: Store, values: FlatRows): Promise<void> {
+  const prepare = sqliteStatements(store);
+  if (prepare) sqliteInsert(prepare, 'bill_lines', LINE_COLUMNS, values);
+  else await insertBillLines(store, rowsOf<NewBillLine>(LINE_COLUMNS, values));
+}
+
+/** Inserts bill exceptions given as flat values (EXCEPTION_COLUMNS). */
+export async function insertBillExceptionValues(store: Store, values: FlatRows): Promise<void> {
+  const prepare = sqliteStatements(store);
+  if (prepare) sqliteInsert(prepare, 'bill_exceptions', EXCEPTION_COLUMNS, values);
+  else await insertBillExceptions(store, rowsOf<NewBillException>(EXCEPTION_COLUMNS, values));
 }
 
 // ── SQLite: the bill run's inserts as reused prepared statements ─────────────────────────────────
@@ -88,39 +144,34 @@ export async function insertBillExceptions(store: Store, exceptions: readonly Ne
 /** Rows per prepared multi-row INSERT: 100 × 15 columns stays far under SQLite's 32,766 parameters. */
 const SQLITE_ROWS_PER_INSERT = 100;
 
-const BILL_COLUMNS = [
-  'bill_no', 'customer_id', 'run_id', 'period', 'status', 'energy_kwh', 'amount_fen', 'tariff_id', 'tariff_code',
-  'multiplier', 'estimated', 'estimated_streak', 'issued_at', 'due_on', 'created_at',
-] as const satisfies ReadonlyArray<keyof NewBill>;
-const LINE_COLUMNS = [
-  'bill_id', 'seq', 'kind', 'code', 'label', 'quantity', 'unit', 'rate_micros', 'amount_fen',
-] as const satisfies ReadonlyArray<keyof NewBillLine>;
-const EXCEPTION_COLUMNS = [
-  'run_id', 'bill_id', 'customer_id', 'period', 'rule', 'detail', 'status', 'resolved_by', 'resolved_at', 'resolution',
-] as const satisfies ReadonlyArray<keyof NewBillException>;
-
 function insertSql(table: string, columns: readonly string[], rows: number, returning: string | undefined): string {
   const tuple = `(${columns.map(() => '?').join(', ')})`;
   return `insert into "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) values ${Array<string>(rows).fill(tuple).join(', ')}`
     + (returning === undefined ? '' : ` returning ${returning}`);
 }
 
-/** Inserts rows in chunks of SQLITE_ROWS_PER_INSERT, then one by one; returns the RETURNING rows. */
-function sqliteInsert<R extends object>(
-  prepare: (text: string) => BetterSqlite3.Statement, table: string, columns: ReadonlyArray<keyof R & string>, rows: readonly R[], returning?: string,
+function sqliteInsertBills(prepare: (text: string) => BetterSqlite3.Statement, values: FlatRows): Map<string, number> {
+  const ids = new Map<string, number>();
+  for (const row of sqliteInsert(prepare, 'bills', BILL_COLUMNS, values, 'id, bill_no') as Array<{ id: number; bill_no: string }>) {
+    ids.set(row.bill_no, row.id);
+  }
+  return ids;
+}
+
+/** Inserts flat rows in chunks of SQLITE_ROWS_PER_INSERT, then one by one; returns the RETURNING rows. */
+function sqliteInsert(
+  prepare: (text: string) => BetterSqlite3.Statement, table: string, columns: readonly string[], values: FlatRows, returning?: string,
 ): unknown[] {
+  assertWholeRows(columns, values);
   const returned: unknown[] = [];
+  const rows = values.length / columns.length;
   let i = 0;
-  while (i < rows.length) {
-    const n = rows.length - i >= SQLITE_ROWS_PER_INSERT ? SQLITE_ROWS_PER_INSERT : 1;
-    const values: unknown[] = [];
-    for (let r = i; r < i + n; r += 1) {
-      const row = rows[r]!;
-      for (const column of columns) values.push(row[column] ?? null);
-    }
+  while (i < rows) {
+    const n = rows - i >= SQLITE_ROWS_PER_INSERT ? SQLITE_ROWS_PER_INSERT : 1;
     const statement = prepare(insertSql(table, columns, n, returning));
-    if (returning === undefined) statement.run(values);
-    else returned.push(...statement.all(values));
+    const chunk = values.slice(i * columns.length, (i + n) * columns.length);
+    if (returning === undefined) statement.run(chunk);
+    else for (const row of statement.all(chunk)) returned.push(row);
     i += n;
   }
   return returned;

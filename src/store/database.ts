@@ -66,14 +66,16 @@ export function sqliteStatements(store: Store): ((text: string) => BetterSqlite3
   const handle = store.sqlite;
   if (handle === undefined || !store.db.isTransaction) return undefined;
   if (!handle.inTransaction) throw new Error('the SQLite connection is not in the transaction Kysely opened');
+  return (text) => preparedStatement(handle, text);
+}
+
+/** The statement for an SQL text on a connection, prepared on first use and then reused. */
+export function preparedStatement(handle: BetterSqlite3.Database, text: string): BetterSqlite3.Statement {
   let cache = preparedStatements.get(handle);
   if (!cache) preparedStatements.set(handle, cache = new Map());
-  const statements = cache;
-  return (text) => {
-    let statement = statements.get(text);
-    if (!statement) statements.set(text, statement = handle.prepare(text));
-    return statement;
-  };
+  let statement = cache.get(text);
+  if (!statement) cache.set(text, statement = handle.prepare(text));
+  return statement;
 }
 
 /**

@@ -69,19 +69,19 @@ function activeMeters(meters: readonly BillingMeter[], period: BillingPeriod): B
 }
 
 function toReading(row: BillingReading | undefined): MeterReading | null {
-  return row ? { valueHundredths: row.value_hundredths, estimated: row.source === 'estimated' } : null;
+  return row ? { valueHundredths: row[2], estimated: row[3] === 'estimated' } : null;
 }
 
 /** Start: the installation reading when installed in the period, else the last reading before it. */
 function startReading(readings: readonly BillingReading[], meter: BillingMeter, period: BillingPeriod): BillingReading | undefined {
-  if (compareDates(meter.installed_on, period.from) >= 0) return readings.find((r) => r.read_on === meter.installed_on);
-  return readings.findLast((r) => compareDates(r.read_on, period.from) < 0);
+  if (compareDates(meter.installed_on, period.from) >= 0) return readings.find((r) => r[1] === meter.installed_on);
+  return readings.findLast((r) => compareDates(r[1], period.from) < 0);
 }
 
 /** End: the removal reading when removed in the period, else the last reading inside it. */
 function endReading(readings: readonly BillingReading[], meter: BillingMeter, period: BillingPeriod): BillingReading | undefined {
-  if (meter.removed_on !== null && compareDates(meter.removed_on, period.to) < 0) return readings.find((r) => r.read_on === meter.removed_on);
-  return readings.findLast((r) => compareDates(r.read_on, period.from) >= 0 && compareDates(r.read_on, period.to) < 0);
+  if (meter.removed_on !== null && compareDates(meter.removed_on, period.to) < 0) return readings.find((r) => r[1] === meter.removed_on);
+  return readings.findLast((r) => compareDates(r[1], period.from) >= 0 && compareDates(r[1], period.to) < 0);
 }
 
 interface Segments {

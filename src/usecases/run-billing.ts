@@ -9,12 +9,13 @@ import { DEFAULT_VERIFICATION_PARAMS } from '../domain/verification/input.ts';
 import { GridbillError } from '../errors.ts';
 import { inTransaction, type Store } from '../store/database.ts';
 import type { CustomerCategory } from '../store/customer.table.ts';
-import type { NewBillException, NewBillLine } from '../store/bill.table.ts';
-import { loadBillingBatch, tariffVersionsInForce, type BillingBatch } from '../store/billing-batch.repository.ts';
+import { tariffVersionsInForce } from '../store/billing-batch.repository.ts';
 import {
-  deleteDrafts, finishBillRun, insertBillExceptions, insertBillLines, insertBillRun, insertBills,
+  deleteDrafts, EXCEPTION_COLUMNS, finishBillRun, insertBillExceptionValues, insertBillLineValues, insertBillRun, insertBillValues, LINE_COLUMNS,
 } from '../store/bill.repository.ts';
-import { billCustomer, type BillingRules, type CustomerOutcome, type DraftBill, type Finding } from './bill-customer.ts';
+import type { BillingRules } from './bill-customer.ts';
+import { billRunBatches, type BatchPlan } from './bill-run-batches.ts';
+import { addTotals, emptyTotals, type BatchRows } from './bill-run-rows.ts';
 import { loadTariffs } from './load-tariffs.ts';
 
 export const SEGMENTS = {
@@ -39,6 +40,8 @@ export interface RunBillingOptions {
   readonly segment?: Segment;
   readonly now: string;
   readonly batchSize?: number;
+  /** Load and bill on this thread even where a worker thread could (to compare the two). */
+  readonly inProcess?: boolean;
   readonly onProgress?: (progress: { readonly done: number }) => void;
 }
 
@@ -57,70 +60,23 @@ export interface RunSummary {
   readonly exceptionsByRule: Readonly<Record<string, number>>;
 }
 
-interface Totals {
-  customers: number; bills: number; held: number; alreadyIssued: number; notConnected: number; energyKwh: number; amountFen: number;
-  exceptionsByRule: Record<string, number>;
-}
-
-function tally(totals: Totals, outcome: CustomerOutcome): void {
-  totals.customers += 1;
-  if (outcome.kind === 'already-issued') { totals.alreadyIssued += 1; return; }
-  if (outcome.kind === 'not-connected') { totals.notConnected += 1; return; }
-  if (outcome.kind === 'held') totals.held += 1;
-  else { totals.bills += 1; totals.energyKwh += outcome.bill.energyKwh; totals.amountFen += outcome.bill.amountFen; }
-  for (const f of outcome.findings) totals.exceptionsByRule[f.rule] = (totals.exceptionsByRule[f.rule] ?? 0) + 1;
-}
-
-function outcomesOf(batch: BillingBatch, rules: BillingRules): Array<{ customerId: number; outcome: CustomerOutcome }> {
-  return batch.customers.map((customer) => {
-    const meters = batch.meters.get(customer.id) ?? [];
-    return {
-      customerId: customer.id,
-      outcome: billCustomer({
-        customer, account: batch.accounts.get(customer.id), meters,
-        registers: batch.registers, readings: batch.readings, bills: batch.bills.get(customer.id) ?? [],
-      }, rules),
-    };
-  });
-}
-
-function lineRows(billId: number, bill: DraftBill): NewBillLine[] {
-  return bill.lines.map((line, i) => ({
-    bill_id: billId, seq: i + 1, kind: line.kind, code: line.code, label: line.label, quantity: line.quantity,
-    unit: line.unit, rate_micros: line.rateMicros ?? null, amount_fen: line.amountFen,
-  }));
-}
-
-interface SaveContext {
-  readonly runId: number;
-  readonly period: string;
-  readonly now: string;
-  /** Stored tariff version (row id) per code, as in force on the period's last day. */
-  readonly tariffIds: ReadonlyMap<string, number>;
-}
-
-async function saveBatch(store: Store, ctx: SaveContext, results: ReturnType<typeof outcomesOf>): Promise<void> {
-  const { runId, period, now } = ctx;
-  const billed = results.flatMap((r) => (r.outcome.kind === 'billed' ? [{ customerId: r.customerId, bill: r.outcome.bill }] : []));
+/** Stores one slice's rows in one transaction: its drafts, their lines and the exceptions. */
+async function saveBatch(store: Store, rows: BatchRows): Promise<void> {
   await inTransaction(store, async (tx) => {
-    const ids = await insertBills(tx, billed.map(({ customerId, bill }) => ({
-      bill_no: bill.billNo, customer_id: customerId, run_id: runId, period, status: 'draft' as const,
-      energy_kwh: bill.energyKwh, amount_fen: bill.amountFen, tariff_id: ctx.tariffIds.get(bill.tariffCode) ?? null, tariff_code: bill.tariffCode,
-      multiplier: bill.multiplier, estimated: bill.estimated ? 1 : 0, estimated_streak: bill.estimatedStreak,
-      issued_at: null, due_on: null, created_at: now,
-    })));
-    await insertBillLines(tx, billed.flatMap(({ bill }) => lineRows(ids.get(bill.billNo)!, bill)));
-    const exceptions: NewBillException[] = [];
-    for (const { customerId, outcome } of results) {
-      if (outcome.kind === 'already-issued' || outcome.kind === 'not-connected') continue;
-      const billId = outcome.kind === 'billed' ? ids.get(outcome.bill.billNo)! : null;
-      exceptions.push(...outcome.findings.map((f: Finding) => ({
-        run_id: runId, bill_id: billId, customer_id: customerId, period, rule: f.rule, detail: JSON.stringify(f.detail),
-        status: 'open' as const, resolved_by: null, resolved_at: null, resolution: null,
-      })));
-    }
-    await insertBillExceptions(tx, exceptions);
+    const ids = await insertBillValues(tx, rows.bills);
+    setBillIds(rows.lines, LINE_COLUMNS.indexOf('bill_id'), LINE_COLUMNS.length, ids);
+    setBillIds(rows.exceptions, EXCEPTION_COLUMNS.indexOf('bill_id'), EXCEPTION_COLUMNS.length, ids);
+    await insertBillLineValues(tx, rows.lines);
+    await insertBillExceptionValues(tx, rows.exceptions);
   });
+}
+
+/** Replaces the bill index standing in each row's bill_id with the stored bill's id. */
+function setBillIds(values: unknown[], at: number, width: number, ids: readonly number[]): void {
+  for (let i = at; i < values.length; i += width) {
+    const index = values[i];
+    if (index !== null) values[i] = ids[index as number];
+  }
 }
 
 export async function runBilling(store: Store, options: RunBillingOptions): Promise<RunSummary> {
@@ -135,21 +91,22 @@ export async function runBilling(store: Store, options: RunBillingOptions): Prom
   };
   const tariffIds = await tariffVersionsInForce(store, addDays(rules.period.to, -1));
   const runId = await insertBillRun(store, { period, segment: options.segment ?? null, startedAt: now });
-  const totals: Totals = { customers: 0, bills: 0, held: 0, alreadyIssued: 0, notConnected: 0, energyKwh: 0, amountFen: 0, exceptionsByRule: {} };
+  const totals = emptyTotals();
+  const plan: BatchPlan = {
+    query: {
+      size: options.batchSize ?? 1_000, categories,
+      readingsFrom: addDays(rules.period.from, -START_READING_LOOKBACK_DAYS), readingsTo: addDays(rules.period.to, -1),
+      billsFromPeriod: addMonths(period, -HISTORY_MONTHS), billsToPeriod: period,
+    },
+    rules,
+    context: { runId, period, now, tariffIds },
+  };
   try {
+    // Committed before the first slice is read, by this thread or the worker.
     await inTransaction(store, (tx) => deleteDrafts(tx, period, categories));
-    let after = 0;
-    for (;;) {
-      const batch = await loadBillingBatch(store, {
-        afterCustomerId: after, size: options.batchSize ?? 1_000, categories,
-        readingsFrom: addDays(rules.period.from, -START_READING_LOOKBACK_DAYS), readingsTo: addDays(rules.period.to, -1),
-        billsFromPeriod: addMonths(period, -HISTORY_MONTHS), billsToPeriod: period,
-      });
-      if (batch.customers.length === 0) break;
-      const results = outcomesOf(batch, rules);
-      await saveBatch(store, { runId, period, now, tariffIds }, results);
-      for (const r of results) tally(totals, r.outcome);
-      after = batch.customers[batch.customers.length - 1]!.id;
+    for await (const rows of billRunBatches(store, plan, { inProcess: options.inProcess })) {
+      await saveBatch(store, rows);
+      addTotals(totals, rows.totals);
       options.onProgress?.({ done: totals.customers });
     }
   } catch (error) {
