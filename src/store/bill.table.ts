@@ -34,6 +34,12 @@ export interface BillTable {
   issued_at: string | null;
   due_on: string | null;
   created_at: string;
+  /** Last day whose late fee is settled into the state below; null: none (migration 0002). */
+  penalty_through: Generated<string | null>;
+  /** Exact late fee of every day up to penalty_through, before the minimum. */
+  penalty_accrued_fen: Generated<number>;
+  /** Late fee charged up to penalty_through and not yet paid. */
+  penalty_carried_fen: Generated<number>;
 }
 
 export interface BillLineTable {

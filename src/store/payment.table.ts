@@ -29,6 +29,15 @@ export interface PaymentTable {
   /** The first answer, returned again for a repeated request. */
   response: string;
   created_at: string;
+  // The reversal, when there is one (migration 0002): a payment is reversed at most once, and
+  // (channel_id, reversal_txn_id) is unique, the reversal's idempotency key.
+  reversal_txn_id: Generated<string | null>;
+  reversal_accounting_date: Generated<string | null>;
+  /** SHA-256 of the reversal request's canonical content. */
+  reversal_request_hash: Generated<string | null>;
+  /** The reversal's first answer, returned again for a repeated reversal. */
+  reversal_response: Generated<string | null>;
+  reversed_at: Generated<string | null>;
 }
 
 export interface PaymentAllocationTable {
@@ -37,6 +46,10 @@ export interface PaymentAllocationTable {
   bill_id: number | null;
   kind: 'penalty' | 'energy' | 'prepaid';
   amount_fen: number;
+  /** The bill's penalty state before the payment, which a reversal restores (null on prepaid rows). */
+  penalty_through_before: string | null;
+  penalty_accrued_before_fen: number | null;
+  penalty_carried_before_fen: number | null;
 }
 
 export type ChannelRow = Selectable<ChannelTable>;
@@ -44,3 +57,4 @@ export type NewChannel = Insertable<ChannelTable>;
 export type PaymentRow = Selectable<PaymentTable>;
 export type NewPayment = Insertable<PaymentTable>;
 export type NewPaymentAllocation = Insertable<PaymentAllocationTable>;
+export type PaymentAllocationRow = Selectable<PaymentAllocationTable>;

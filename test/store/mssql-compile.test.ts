@@ -9,12 +9,14 @@ import {
 } from 'kysely';
 import type { Database, Store } from '../../src/store/database.ts';
 import * as migration0001 from '../../src/store/migrations/0001-initial.ts';
+import * as migration0002 from '../../src/store/migrations/0002-payments.ts';
 import * as customers from '../../src/store/customer.repository.ts';
 import * as meters from '../../src/store/meter.repository.ts';
 import * as tariffs from '../../src/store/tariff.repository.ts';
 import * as channels from '../../src/store/channel.repository.ts';
 import * as ledger from '../../src/store/ledger.repository.ts';
 import * as audit from '../../src/store/audit.repository.ts';
+import * as payments from '../../src/store/payment.repository.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -96,11 +98,23 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'ledger.ledgerTotal': (s) => ledger.ledgerTotal(s),
   'audit.appendAudit': (s) => audit.appendAudit(s, { at: 'now', actor: 'a', action: 'b', subject: 'c', detail: {} }),
   'audit.verifyAuditChain': (s) => audit.verifyAuditChain(s),
+  'payments.lockCustomerForPayment': (s) => payments.lockCustomerForPayment(s, 1),
+  'payments.issuedBillsWithPaid': (s) => payments.issuedBillsWithPaid(s, 1),
+  'payments.tariffRowsById': (s) => payments.tariffRowsById(s, [1, 2]),
+  'payments.updateBillPenaltyState': (s) => payments.updateBillPenaltyState(s, 1, { penaltyThrough: '2026-10-01', penaltyAccruedFen: 1, penaltyCarriedFen: 0 }),
+  'payments.findPaymentByTxn': (s) => payments.findPaymentByTxn(s, 1, 't'),
+  'payments.findPaymentByReversalTxn': (s) => payments.findPaymentByReversalTxn(s, 1, 't'),
+  'payments.insertPayment': (s) => payments.insertPayment(s, { channel_id: 1, channel_txn_id: 't', customer_id: 1, amount_fen: 1, accounting_date: 'd', status: 'posted', request_hash: 'h', response: '', created_at: 'now' }),
+  'payments.setPaymentResponse': (s) => payments.setPaymentResponse(s, 1, '{}'),
+  'payments.insertAllocations': (s) => payments.insertAllocations(s, [{ payment_id: 1, bill_id: 1, kind: 'energy', amount_fen: 1, penalty_through_before: null, penalty_accrued_before_fen: 0, penalty_carried_before_fen: 0 }]),
+  'payments.allocationsOfPayment': (s) => payments.allocationsOfPayment(s, 1),
+  'payments.markPaymentReversed': (s) => payments.markPaymentReversed(s, 1, { reversalTxnId: 'r', accountingDate: 'd', requestHash: 'h', response: '{}', reversedAt: 'now' }),
+  'payments.laterPaymentTouches': (s) => payments.laterPaymentTouches(s, 1, [1, 2]),
 };
 
-const MODULES = { customers, meters, tariffs, channels, ledger, audit };
+const MODULES = { customers, meters, tariffs, channels, ledger, audit, payments };
 // Pure helpers exported beside the queries; they send no SQL.
-const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH']);
+const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation']);
 
 describe('SQL Server dialect', () => {
   it('compiles the schema migration to T-SQL types', async () => {
@@ -110,6 +124,19 @@ describe('SQL Server dialect', () => {
     const createCustomers = driver.statements.find((s) => s.startsWith('create table "customers"'))!;
     expect(createCustomers).to.include('"id" bigint identity primary key');
     expect(createCustomers).to.include('"name" nvarchar(100)');
+  });
+
+  it('compiles the payments migration to T-SQL, with a filtered unique index for reversal ids', async () => {
+    const { store, driver } = recordingStore();
+    await migration0002.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.match(/create unique index "payments_channel_reversal_uq".* where "reversal_txn_id" is not null/);
+  });
+
+  it('serialises payments of a customer with an application lock', async () => {
+    const { store, driver } = recordingStore();
+    await payments.lockCustomerForPayment(store, 42);
+    expect(driver.statements.join('\n')).to.include('sp_getapplock');
   });
 
   it('has a call here for every exported repository function', () => {

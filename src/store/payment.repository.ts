@@ -1,0 +1,139 @@
+// Channel payments, their allocations over bills, their reversals, and the bill penalty state the
+// payments move. Everything here runs inside the use case's transaction; the per-customer lock
+// (lockCustomerForPayment) is what keeps concurrent payments of one customer exact on engines
+// whose transactions do not serialise writers by themselves.
+
+import { sql } from 'kysely';
+import type { Store } from './database.ts';
+import type { BillRow } from './bill.table.ts';
+import type { NewPayment, NewPaymentAllocation, PaymentAllocationRow, PaymentRow } from './payment.table.ts';
+import type { TariffRow } from './tariff.table.ts';
+import { insertReturningId } from './insert-id.ts';
+
+/** A bill's late-fee state (migration 0002): what a payment changes and a reversal restores. */
+export interface PenaltyState {
+  readonly penaltyThrough: string | null;
+  readonly penaltyAccruedFen: number;
+  readonly penaltyCarriedFen: number;
+}
+
+export type ReceivableBillRow = Pick<BillRow, 'id' | 'bill_no' | 'period' | 'amount_fen' | 'due_on' | 'tariff_id' | 'tariff_code'
+  | 'penalty_through' | 'penalty_accrued_fen' | 'penalty_carried_fen'> & {
+  /** Energy allocations of posted (not reversed) payments. */
+  readonly paid_energy_fen: number;
+};
+
+/**
+ * Serialises payments and reversals of one customer until the transaction ends. SQLite has one
+ * writer at a time already; PostgreSQL takes the customer row (NO KEY UPDATE, so foreign keys to
+ * the customer are not blocked); SQL Server takes an application lock named after the customer.
+ */
+export async function lockCustomerForPayment(store: Store, customerId: number): Promise<void> {
+  switch (store.dialect) {
+    case 'sqlite': return;
+    case 'postgres':
+      await store.db.selectFrom('customers').select('id').where('id', '=', customerId).forNoKeyUpdate().execute();
+      return;
+    case 'mssql':
+      await sql`exec sp_getapplock @Resource = ${`gridbill_customer_${customerId}`}, @LockMode = 'Exclusive', @LockOwner = 'Transaction'`
+        .execute(store.db);
+      return;
+  }
+}
+
+/** Issued bills of a customer with what posted payments paid of their energy charge, oldest first. */
+export async function issuedBillsWithPaid(store: Store, customerId: number): Promise<ReceivableBillRow[]> {
+  const rows = await store.db.selectFrom('bills')
+    .select(['bills.id', 'bills.bill_no', 'bills.period', 'bills.amount_fen', 'bills.due_on', 'bills.tariff_id', 'bills.tariff_code',
+      'bills.penalty_through', 'bills.penalty_accrued_fen', 'bills.penalty_carried_fen'])
+    .select((eb) => eb.selectFrom('payment_allocations')
+      .innerJoin('payments', 'payments.id', 'payment_allocations.payment_id')
+      .select((e) => e.fn.coalesce(e.fn.sum<number | string | null>('payment_allocations.amount_fen'), e.lit(0)).as('s'))
+      .whereRef('payment_allocations.bill_id', '=', 'bills.id')
+      .where('payment_allocations.kind', '=', 'energy')
+      .where('payments.status', '=', 'posted')
+      .as('paid_energy_fen'))
+    .where('bills.customer_id', '=', customerId)
+    .where('bills.status', '=', 'issued')
+    .orderBy('bills.period').orderBy('bills.bill_no')
+    .execute();
+  return rows.map((r) => ({ ...r, paid_energy_fen: Number(r.paid_energy_fen ?? 0) }));
+}
+
+/** Tariff version rows by id (the bills' pricing versions, which carry the late-fee terms). */
+export async function tariffRowsById(store: Store, ids: readonly number[]): Promise<TariffRow[]> {
+  if (ids.length === 0) return [];
+  return store.db.selectFrom('tariffs').selectAll().where('id', 'in', [...ids]).execute();
+}
+
+export async function updateBillPenaltyState(store: Store, billId: number, state: PenaltyState): Promise<void> {
+  await store.db.updateTable('bills')
+    .set({ penalty_through: state.penaltyThrough, penalty_accrued_fen: state.penaltyAccruedFen, penalty_carried_fen: state.penaltyCarriedFen })
+    .where('id', '=', billId).execute();
+}
+
+export function findPaymentByTxn(store: Store, channelId: number, channelTxnId: string): Promise<PaymentRow | undefined> {
+  return store.db.selectFrom('payments').selectAll()
+    .where('channel_id', '=', channelId).where('channel_txn_id', '=', channelTxnId).executeTakeFirst();
+}
+
+export function findPaymentByReversalTxn(store: Store, channelId: number, reversalTxnId: string): Promise<PaymentRow | undefined> {
+  return store.db.selectFrom('payments').selectAll()
+    .where('channel_id', '=', channelId).where('reversal_txn_id', '=', reversalTxnId).executeTakeFirst();
+}
+
+export function insertPayment(store: Store, payment: NewPayment): Promise<number> {
+  return insertReturningId(store, 'payments', payment);
+}
+
+export async function setPaymentResponse(store: Store, paymentId: number, response: string): Promise<void> {
+  await store.db.updateTable('payments').set({ response }).where('id', '=', paymentId).execute();
+}
+
+export async function insertAllocations(store: Store, rows: readonly NewPaymentAllocation[]): Promise<void> {
+  if (rows.length === 0) return;
+  await store.db.insertInto('payment_allocations').values([...rows]).execute();
+}
+
+export function allocationsOfPayment(store: Store, paymentId: number): Promise<PaymentAllocationRow[]> {
+  return store.db.selectFrom('payment_allocations').selectAll().where('payment_id', '=', paymentId).orderBy('id').execute();
+}
+
+/** Marks a posted payment reversed with its reversal; false when it was not posted any more. */
+export async function markPaymentReversed(
+  store: Store, paymentId: number,
+  reversal: { reversalTxnId: string; accountingDate: string; requestHash: string; response: string; reversedAt: string },
+): Promise<boolean> {
+  const result = await store.db.updateTable('payments').set({
+    status: 'reversed', reversal_txn_id: reversal.reversalTxnId, reversal_accounting_date: reversal.accountingDate,
+    reversal_request_hash: reversal.requestHash, reversal_response: reversal.response, reversed_at: reversal.reversedAt,
+  }).where('id', '=', paymentId).where('status', '=', 'posted').executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
+/** Whether a posted payment after this one allocated anything to one of these bills. */
+export async function laterPaymentTouches(store: Store, paymentId: number, billIds: readonly number[]): Promise<boolean> {
+  if (billIds.length === 0) return false;
+  const row = await store.db.selectFrom('payment_allocations')
+    .innerJoin('payments', 'payments.id', 'payment_allocations.payment_id')
+    .select((eb) => eb.fn.countAll<number | string>().as('n'))
+    .where('payment_allocations.bill_id', 'in', [...billIds])
+    .where('payments.id', '>', paymentId)
+    .where('payments.status', '=', 'posted')
+    .executeTakeFirstOrThrow();
+  return Number(row.n) > 0;
+}
+
+const UNIQUE_VIOLATION = {
+  sqlite: new Set(['SQLITE_CONSTRAINT_UNIQUE', 'SQLITE_CONSTRAINT_PRIMARYKEY']),
+  postgres: '23505',
+  mssql: new Set([2601, 2627]),
+} as const;
+
+/** Whether a driver error is a unique-constraint violation (each engine says it its own way). */
+export function isUniqueViolation(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, number } = error as { code?: unknown; number?: unknown };
+  if (typeof code === 'string' && (UNIQUE_VIOLATION.sqlite.has(code) || code === UNIQUE_VIOLATION.postgres)) return true;
+  return typeof number === 'number' && UNIQUE_VIOLATION.mssql.has(number);
+}
