@@ -37,6 +37,7 @@ const TABLE = {
   // WS-Security
   wsseCreatedSkewMs: [300_000, 'a UsernameToken is accepted for 5 minutes either side of its Created time'],
   wsseNonceCacheEntriesMax: [200_000, 'nonces remembered for replay detection: 5 minutes of traffic at several hundred requests a second'],
+  channelCredentialsTtlMs: [5_000, 'channel credentials are cached this long: a channel disabled or rotated is refused within it'],
   wsseNonceBytesMax: [64, 'a nonce is 16 random bytes in practice; longer ones are refused, not stored'],
 
   // Logging

@@ -11,6 +11,7 @@ import { GridbillError } from '../errors.ts';
 import { gatewayApp } from '../gateway/gateway-app.ts';
 import { startHttpServer, type RunningServer } from '../ops/http-server.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
+import { loadMasterKey, secretBox, type SecretBox } from '../ops/secret-box.ts';
 import { portalApp } from '../portal/portal-app.ts';
 import { coreApp } from '../soap/core-app.ts';
 import { openStore, type OpenStore } from '../store/connect.ts';
@@ -78,7 +79,9 @@ export async function startPlatform(config: Config, role: Role, logger: Logger):
           return { ok, detail: ok ? `schema ${state.applied.at(-1) ?? 'none'}` : 'schema not current' };
         },
       };
-      await start('core', config.corePort, coreApp({ checks }));
+      let box: SecretBox | undefined;
+      const secrets = () => (box ??= secretBox(loadMasterKey({ keyBase64: config.secretKeyBase64, keyFile: config.secretKeyFile })));
+      await start('core', config.corePort, await coreApp({ checks, store, secrets, logger }));
     }
     if (role === 'all' || role === 'gateway') await start('gateway', config.gatewayPort, gatewayApp());
     if (role === 'all' || role === 'portal') await start('portal', config.portalPort, portalApp());

@@ -1,19 +1,71 @@
-// The core's HTTP entry point. It answers health and readiness now; the SOAP services and the
-// admin console are mounted here as they are built.
+// The core's HTTP entry point: health and readiness, the published contracts (`/soap/<Service>?wsdl`,
+// `/soap/common.xsd`) and the SOAP endpoints (`POST /soap/<Service>`), on a plain node:http handler.
 
 import type { Handler } from '../ops/http-server.ts';
 import { sendJson } from '../ops/http-server.ts';
 import { healthHandler, type ReadinessCheck } from '../ops/health.ts';
+import type { Logger } from '../ops/logger.ts';
+import type { SecretBox } from '../ops/secret-box.ts';
+import type { Store } from '../store/database.ts';
+import { enabledCredentials } from '../usecases/manage-channels.ts';
+import { SERVED_SERVICES } from '../contract/operations.ts';
 import { VERSION } from '../version.ts';
+import { ChannelAuthenticator, CREDENTIALS_TTL_MS, CredentialCache } from './channel-auth.ts';
+import { channelPaymentPort } from './channel-payment-port.ts';
+import { loadServiceContract } from './service-contract.ts';
+import { soapEndpoint } from './soap-endpoint.ts';
+import { requestOrigin, WsdlDocuments } from './wsdl-documents.ts';
 
 export interface CoreAppOptions {
   readonly checks: Readonly<Record<string, ReadinessCheck>>;
+  readonly store: Store;
+  /** Opens the channels' sealed passwords; called on the first authenticated request (the master key is read then). */
+  readonly secrets: () => SecretBox;
+  readonly logger: Logger;
+  /** How long channel credentials are cached (CREDENTIALS_TTL_MS by default; tests pass less). */
+  readonly credentialsTtlMs?: number;
+  readonly clock?: () => Date;
 }
 
-export function coreApp(options: CoreAppOptions): Handler {
+const SOAP_PATH = /^\/soap\/([A-Za-z]{1,64})$/;
+const XML = 'text/xml; charset=utf-8';
+
+function sendText(res: Parameters<Handler>[1], status: number, contentType: string, text: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+export async function coreApp(options: CoreAppOptions): Promise<Handler> {
   const health = healthHandler({ role: 'core', version: VERSION, checks: options.checks });
+  const documents = new WsdlDocuments(SERVED_SERVICES);
+  const credentials = new CredentialCache(() => enabledCredentials(options.store, options.secrets()), options.credentialsTtlMs ?? CREDENTIALS_TTL_MS);
+  const auth = new ChannelAuthenticator(credentials);
+  const endpoints = new Map<string, Handler>();
+  const channelPayments = await loadServiceContract('ChannelPaymentService');
+  endpoints.set('ChannelPaymentService', soapEndpoint({
+    port: channelPaymentPort(channelPayments, options.store), auth, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}),
+  }));
+
   return async (req, res) => {
     if (await health(req, res)) return;
-    sendJson(res, 404, { code: 'NOT_FOUND', message: 'Not found' });
+    const url = new URL(req.url ?? '/', 'http://core.invalid');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/soap/common.xsd') {
+      if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
+      return sendText(res, 200, XML, documents.commonXsd);
+    }
+    const service = SOAP_PATH.exec(url.pathname)?.[1];
+    if (service === undefined || !documents.has(service)) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'Not found' });
+    if ((method === 'GET' || method === 'HEAD') && url.search.toLowerCase() === '?wsdl') {
+      const origin = requestOrigin(req);
+      if (origin === null) return sendText(res, 400, 'text/plain; charset=utf-8', 'invalid Host header\n');
+      return sendText(res, 200, XML, documents.wsdl(service, origin)!);
+    }
+    const endpoint = endpoints.get(service);
+    if (method !== 'POST') {
+      return sendText(res, 405, 'text/plain; charset=utf-8', 'method not allowed: POST a SOAP request, or GET ?wsdl\n', { Allow: 'POST, GET' });
+    }
+    if (endpoint === undefined) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'Not found' });
+    await endpoint(req, res);
   };
 }

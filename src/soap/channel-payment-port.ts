@@ -1,0 +1,133 @@
+// ChannelPaymentService (wsdl/ChannelPaymentService.wsdl): parse → use case → map. Amounts arrive
+// and leave as decimal strings (`parseYuan` / `formatYuan`); response elements are written in the
+// order the schema declares them. The channel is the authenticated username, never the body.
+// Reconcile, SignWithholding and CancelWithholding are not served yet (the endpoint answers them
+// with UNAVAILABLE).
+
+import { formatYuan, parseYuan } from '../domain/money.ts';
+import { GridbillError } from '../errors.ts';
+import type { Store } from '../store/database.ts';
+import { pay, type PayReceipt } from '../usecases/pay.ts';
+import { queryArrears, type ArrearsAnswer } from '../usecases/query-arrears.ts';
+import { queryTransaction } from '../usecases/query-transaction.ts';
+import { reversePayment, type ReverseReceipt } from '../usecases/reverse-payment.ts';
+import type { OperationContext, ServicePort } from './soap-endpoint.ts';
+import type { Args, ServiceContract } from './service-contract.ts';
+import type { XmlFields } from './soap-xml.ts';
+
+/** A wire amount ("19.50") → fen; anything that is not a plain decimal of at most 2 places is a Client fault. */
+export function amountFen(value: string, what: string): number {
+  if (!/^\d{1,13}(\.\d{1,2})?$/.test(value)) throw new GridbillError('VALIDATION_FAILED', `${what}: a decimal with at most 2 fraction digits`);
+  return parseYuan(value);
+}
+
+function businessDateOf(now: string): string {
+  return now.slice(0, 10); // `now` carries the business offset (+08:00): its date is the business date
+}
+
+function arrearsFields(answer: ArrearsAnswer): XmlFields {
+  return [
+    ['customerNo', answer.customerNo],
+    ['customerName', answer.customerName],
+    ['address', answer.address],
+    ['asOf', answer.asOfDate],
+    ...answer.receivables.map((r) => ['receivable', [
+      ['billNo', r.billNo],
+      ['period', r.period],
+      ['energyCharge', formatYuan(r.energyFen)],
+      ['lateFee', formatYuan(r.penaltyFen)],
+      ['amountDue', formatYuan(r.amountDueFen)],
+      // An issued bill always has its due date; the schema requires one.
+      ['dueDate', r.dueOn ?? `${r.period}-01`],
+    ]] as const),
+    ['prepaidBalance', formatYuan(answer.prepaidBalanceFen)],
+    ['totalDue', formatYuan(answer.totalDueFen)],
+  ];
+}
+
+/** The allocation lines of a receipt: per bill its late fee then its energy charge, then the prepaid part. */
+function receiptFields(receipt: PayReceipt): XmlFields {
+  const allocations: [string, XmlFields][] = [];
+  for (const bill of receipt.settled) {
+    if (bill.penaltyFen > 0) allocations.push(['allocation', [['kind', 'penalty'], ['billNo', bill.billNo], ['amount', formatYuan(bill.penaltyFen)]]]);
+    if (bill.energyFen > 0) allocations.push(['allocation', [['kind', 'energy'], ['billNo', bill.billNo], ['amount', formatYuan(bill.energyFen)]]]);
+  }
+  if (receipt.prepaidFen > 0) allocations.push(['allocation', [['kind', 'prepaid'], ['amount', formatYuan(receipt.prepaidFen)]]]);
+  return [
+    ['channelTxnId', receipt.channelTxnId],
+    ['platformTxnId', receipt.receiptNo],
+    ['customerNo', receipt.customerNo],
+    ['amount', formatYuan(receipt.amountFen)],
+    ['accountingDate', receipt.accountingDate],
+    ['postedAt', receipt.postedAt],
+    ...allocations,
+    ['prepaidBalance', formatYuan(receipt.prepaidBalanceFen)],
+    ['totalDue', formatYuan(receipt.remainingDueFen)],
+  ];
+}
+
+/**
+ * The stored reversal receipt has no balances: prepaid balance and total due are read now, as of
+ * the reversal's accounting date (the state right after the reversal, unless the customer has
+ * paid since).
+ */
+async function reversalFields(store: Store, receipt: ReverseReceipt): Promise<XmlFields> {
+  const after = await queryArrears(store, { customerNo: receipt.customerNo, asOfDate: receipt.accountingDate });
+  return [
+    ['reversalTxnId', receipt.reversalTxnId],
+    ['originalTxnId', receipt.originalTxnId],
+    ['platformTxnId', receipt.receiptNo],
+    ['customerNo', receipt.customerNo],
+    ['amount', formatYuan(receipt.amountFen)],
+    ['accountingDate', receipt.accountingDate],
+    ['reversedAt', receipt.reversedAt],
+    ['prepaidBalance', formatYuan(after.prepaidBalanceFen)],
+    ['totalDue', formatYuan(after.totalDueFen)],
+  ];
+}
+
+export function channelPaymentPort(contract: ServiceContract, store: Store): ServicePort {
+  return {
+    contract,
+    operations: {
+      async QueryArrears(args: Args, context: OperationContext) {
+        return arrearsFields(await queryArrears(store, { customerNo: args.one('customerNo'), asOfDate: businessDateOf(context.now) }));
+      },
+
+      async Pay(args: Args, context: OperationContext) {
+        const receipt = await pay(store, {
+          channelCode: context.channel,
+          channelTxnId: args.one('channelTxnId'),
+          customerNo: args.one('customerNo'),
+          amountFen: amountFen(args.one('amount'), 'amount'),
+          accountingDate: args.one('accountingDate'),
+          billNos: args.many('billNo'),
+          now: context.now,
+        });
+        return receiptFields(receipt);
+      },
+
+      async Reverse(args: Args, context: OperationContext) {
+        const receipt = await reversePayment(store, {
+          channelCode: context.channel,
+          reversalTxnId: args.one('reversalTxnId'),
+          originalTxnId: args.one('originalTxnId'),
+          accountingDate: args.one('accountingDate'),
+          now: context.now,
+        });
+        return reversalFields(store, receipt);
+      },
+
+      async QueryTransaction(args: Args, context: OperationContext) {
+        const channelTxnId = args.one('channelTxnId');
+        const answer = await queryTransaction(store, { channelCode: context.channel, channelTxnId });
+        return [
+          ['channelTxnId', channelTxnId],
+          ['status', answer.status],
+          ['payment', answer.receipt ? receiptFields(answer.receipt) : undefined],
+          ['reversal', answer.reversal ? await reversalFields(store, answer.reversal) : undefined],
+        ];
+      },
+    },
+  };
+}
