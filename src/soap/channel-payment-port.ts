@@ -66,13 +66,7 @@ function receiptFields(receipt: PayReceipt): XmlFields {
   ];
 }
 
-/**
- * The stored reversal receipt has no balances: prepaid balance and total due are read now, as of
- * the reversal's accounting date (the state right after the reversal, unless the customer has
- * paid since).
- */
-async function reversalFields(store: Store, receipt: ReverseReceipt): Promise<XmlFields> {
-  const after = await queryArrears(store, { customerNo: receipt.customerNo, asOfDate: receipt.accountingDate });
+function reversalFields(receipt: ReverseReceipt): XmlFields {
   return [
     ['reversalTxnId', receipt.reversalTxnId],
     ['originalTxnId', receipt.originalTxnId],
@@ -81,8 +75,8 @@ async function reversalFields(store: Store, receipt: ReverseReceipt): Promise<Xm
     ['amount', formatYuan(receipt.amountFen)],
     ['accountingDate', receipt.accountingDate],
     ['reversedAt', receipt.reversedAt],
-    ['prepaidBalance', formatYuan(after.prepaidBalanceFen)],
-    ['totalDue', formatYuan(after.totalDueFen)],
+    ['prepaidBalance', formatYuan(receipt.prepaidBalanceFen)],
+    ['totalDue', formatYuan(receipt.remainingDueFen)],
   ];
 }
 
@@ -115,7 +109,7 @@ export function channelPaymentPort(contract: ServiceContract, store: Store): Ser
           accountingDate: args.one('accountingDate'),
           now: context.now,
         });
-        return reversalFields(store, receipt);
+        return reversalFields(receipt);
       },
 
       async QueryTransaction(args: Args, context: OperationContext) {
@@ -125,7 +119,7 @@ export function channelPaymentPort(contract: ServiceContract, store: Store): Ser
           ['channelTxnId', channelTxnId],
           ['status', answer.status],
           ['payment', answer.receipt ? receiptFields(answer.receipt) : undefined],
-          ['reversal', answer.reversal ? await reversalFields(store, answer.reversal) : undefined],
+          ['reversal', answer.reversal ? reversalFields(answer.reversal) : undefined],
         ];
       },
     },

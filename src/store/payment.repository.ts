@@ -111,6 +111,11 @@ export async function markPaymentReversed(
   return Number(result.numUpdatedRows) === 1;
 }
 
+/** Stores the reversal's answer once the balances it left are known (same transaction as the mark). */
+export async function setReversalResponse(store: Store, paymentId: number, response: string): Promise<void> {
+  await store.db.updateTable('payments').set({ reversal_response: response }).where('id', '=', paymentId).execute();
+}
+
 /** Whether a posted payment after this one allocated anything to one of these bills. */
 export async function laterPaymentTouches(store: Store, paymentId: number, billIds: readonly number[]): Promise<boolean> {
   if (billIds.length === 0) return false;

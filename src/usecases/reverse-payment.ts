@@ -27,13 +27,14 @@ import { inTransaction, type Store } from '../store/database.ts';
 import { postLedgerTransaction } from '../store/ledger.repository.ts';
 import {
   allocationsOfPayment, findPaymentByReversalTxn, findPaymentByTxn, isUniqueViolation, laterPaymentTouches, lockCustomerForPayment,
-  markPaymentReversed, updateBillPenaltyState,
+  markPaymentReversed, setReversalResponse, updateBillPenaltyState,
 } from '../store/payment.repository.ts';
 import type { ChannelRow, PaymentAllocationRow, PaymentRow } from '../store/payment.table.ts';
 import {
   assertNotInTransaction, checkIsoDate, checkTxnId, paymentLegs, prepaidBalanceOf, requestHash, requireChannel, withinAccountingWindow,
   type PayReceipt, type SettledBill,
 } from './pay.ts';
+import { receivablesOf } from './receivables.ts';
 
 export interface ReverseRequest {
   readonly channelCode: string;
@@ -59,6 +60,10 @@ export interface ReverseReceipt {
   /** What the payment had settled, now owed again. */
   readonly restored: readonly SettledBill[];
   readonly prepaidFen: number;
+  /** The customer's balances right after the reversal, stored so a repeated request gets the same answer. */
+  readonly prepaidBalanceFen: number;
+  /** Energy charges and late fees owed right after the reversal, as of its accounting date. */
+  readonly remainingDueFen: number;
 }
 
 function reverseHash(request: ReverseRequest): string {
@@ -68,7 +73,7 @@ function reverseHash(request: ReverseRequest): string {
 async function priorReversal(store: Store, channelId: number, reversalTxnId: string, hash: string): Promise<ReverseReceipt | undefined> {
   const prior = await findPaymentByReversalTxn(store, channelId, reversalTxnId);
   if (prior !== undefined) {
-    if (prior.reversal_request_hash !== hash || prior.reversal_response === null) throw new GridbillError('TXN_ID_CONFLICT', reversalTxnId);
+    if (prior.reversal_request_hash !== hash || prior.reversal_response === null || prior.reversal_response === '') throw new GridbillError('TXN_ID_CONFLICT', reversalTxnId);
     return JSON.parse(prior.reversal_response) as ReverseReceipt;
   }
   if (await findPaymentByTxn(store, channelId, reversalTxnId)) throw new GridbillError('TXN_ID_CONFLICT', `${reversalTxnId} names a payment`);
@@ -128,14 +133,9 @@ async function postReversal(tx: Store, channel: ChannelRow, paymentId: number, r
   const why = await refusal(tx, payment, allocations, request);
   if (why !== null) throw new GridbillError('REVERSAL_NOT_ALLOWED', why);
   const original = JSON.parse(payment.response) as PayReceipt;
-  const receipt: ReverseReceipt = {
-    channelCode: channel.code, reversalTxnId: request.reversalTxnId, originalTxnId: request.originalTxnId, receiptNo: original.receiptNo,
-    customerNo: original.customerNo, amountFen: original.amountFen, accountingDate: request.accountingDate, reversedAt: request.now,
-    restored: original.settled, prepaidFen: original.prepaidFen,
-  };
-  const response = JSON.stringify(receipt);
+  // Marked first, so the balances read below no longer count the payment; the answer follows.
   const marked = await markPaymentReversed(tx, payment.id, {
-    reversalTxnId: request.reversalTxnId, accountingDate: request.accountingDate, requestHash: hash, response, reversedAt: request.now,
+    reversalTxnId: request.reversalTxnId, accountingDate: request.accountingDate, requestHash: hash, response: '', reversedAt: request.now,
   });
   if (!marked) throw new GridbillError('PAYMENT_ALREADY_REVERSED', request.originalTxnId);
   await restoreBills(tx, allocations);
@@ -148,6 +148,17 @@ async function postReversal(tx: Store, channel: ChannelRow, paymentId: number, r
   await postLedgerTransaction(tx, {
     kind: 'payment-reversal', refKind: 'payment', refId: payment.id, accountingDate: request.accountingDate, createdAt: request.now, legs: mirror,
   });
+  // The answer carries the balances the reversal left, so a repeat gets exactly it.
+  const customer = await tx.db.selectFrom('customers').select(['id', 'category']).where('id', '=', payment.customer_id).executeTakeFirstOrThrow();
+  const owed = await receivablesOf(tx, customer, request.accountingDate);
+  const receipt: ReverseReceipt = {
+    channelCode: channel.code, reversalTxnId: request.reversalTxnId, originalTxnId: request.originalTxnId, receiptNo: original.receiptNo,
+    customerNo: original.customerNo, amountFen: original.amountFen, accountingDate: request.accountingDate, reversedAt: request.now,
+    restored: original.settled, prepaidFen: original.prepaidFen, prepaidBalanceFen: await prepaidBalanceOf(tx, payment.customer_id),
+    remainingDueFen: owed.reduce((total, r) => total + r.outstandingFen + r.penaltyFen, 0),
+  };
+  const response = JSON.stringify(receipt);
+  await setReversalResponse(tx, payment.id, response);
   await appendAudit(tx, {
     at: request.now, actor: `channel:${channel.code}`, action: 'reverse-payment', subject: `payment:${payment.id}`,
     detail: { reversalTxnId: request.reversalTxnId, originalTxnId: request.originalTxnId, amountFen: payment.amount_fen, ...totals },

@@ -109,6 +109,7 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'payments.insertAllocations': (s) => payments.insertAllocations(s, [{ payment_id: 1, bill_id: 1, kind: 'energy', amount_fen: 1, penalty_through_before: null, penalty_accrued_before_fen: 0, penalty_carried_before_fen: 0 }]),
   'payments.allocationsOfPayment': (s) => payments.allocationsOfPayment(s, 1),
   'payments.markPaymentReversed': (s) => payments.markPaymentReversed(s, 1, { reversalTxnId: 'r', accountingDate: 'd', requestHash: 'h', response: '{}', reversedAt: 'now' }),
+  'payments.setReversalResponse': (s) => payments.setReversalResponse(s, 1, '{}'),
   'payments.laterPaymentTouches': (s) => payments.laterPaymentTouches(s, 1, [1, 2]),
 };
 

@@ -57,6 +57,9 @@ describeOnEveryStore('Reverse', (h) => {
     expect(answer).to.deep.equal({
       channelCode: 'BANKR', reversalTxnId: 'RV1', originalTxnId: 'TV1', receiptNo: paid.receiptNo, customerNo: '3300000011001',
       amountFen: 13_150, accountingDate: '2026-10-03', reversedAt: nowOn('2026-10-03'), restored: paid.settled, prepaidFen: 2_050,
+      // The balances the reversal leaves are those before the payment.
+      prepaidBalanceFen: (before as { arrears: { prepaidBalanceFen: number } }).arrears.prepaidBalanceFen,
+      remainingDueFen: (before as { arrears: { totalDueFen: number } }).arrears.totalDueFen,
     });
     expect(await snapshot(h.store, '3300000011001', customerId, '2026-10-03')).to.deep.equal(before);
     expect(await accountBalance(h.store, 'clearing:BANKR')).to.equal(clearing);
