@@ -115,6 +115,7 @@ function printBanner(io: CliIo, config: Config, platform: Platform): void {
   io.out(`gridbill ${VERSION} — database ${config.dbUrl.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')}`);
   for (const server of platform.servers) {
     io.out(`  ${server.name.padEnd(8)} ${server.url}/  (${DESCRIPTIONS[server.name] ?? ''})`);
+    if (server.name === 'core') io.out(`           ${server.url}/soap/ChannelPaymentService?wsdl`);
   }
   io.out('Press Ctrl+C to stop.');
 }
