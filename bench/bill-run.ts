@@ -66,7 +66,7 @@ export async function billRunBench(dir: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [{
     name: `bill run, ${customers.toLocaleString('en')} customers to drafts (SQLite, durable; ${sqlite.seconds.toFixed(1)} s, peak ${sqlite.maxRssMb.toFixed(0)} MB)`,
     value: sqlite.customers / sqlite.seconds, unit: 'customers/s',
-    reference: 'raw batched insert, same SQLite', referenceValue: raw,
+    reference: 'raw batched insert, same SQLite', referenceValue: raw, referenceUnit: 'rows/s',
   }];
   const pgCustomers = Number(process.env.BENCH_PG_CUSTOMERS ?? 20_000);
   const cluster = await startPostgres();

@@ -14,13 +14,15 @@ export interface BenchRow {
   readonly unit: string;
   readonly reference: string;
   readonly referenceValue: number;
+  /** When the reference counts something else (rows where the figure counts customers). */
+  readonly referenceUnit?: string;
 }
 
 function table(rows: readonly BenchRow[]): string {
   const lines = [
     '| figure | value | reference | reference value | ratio |',
     '|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${Math.round(r.value).toLocaleString('en')} ${r.unit} | ${r.reference} | ${Math.round(r.referenceValue).toLocaleString('en')} ${r.unit} | ${(r.value / r.referenceValue).toFixed(2)} |`),
+    ...rows.map((r) => `| ${r.name} | ${Math.round(r.value).toLocaleString('en')} ${r.unit} | ${r.reference} | ${Math.round(r.referenceValue).toLocaleString('en')} ${r.referenceUnit ?? r.unit} | ${(r.value / r.referenceValue).toFixed(2)} |`),
   ];
   return lines.join('\n');
 }
