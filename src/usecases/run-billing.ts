@@ -14,7 +14,7 @@ import {
   deleteDrafts, EXCEPTION_COLUMNS, finishBillRun, insertBillExceptionValues, insertBillLineValues, insertBillRun, insertBillValues, LINE_COLUMNS,
 } from '../store/bill.repository.ts';
 import type { BillingRules } from './bill-customer.ts';
-import { billRunBatches, type BatchPlan } from './bill-run-batches.ts';
+import { startBatchSource, type BatchPlan, type BatchSource } from './bill-run-batches.ts';
 import { addTotals, emptyTotals, type BatchRows } from './bill-run-rows.ts';
 import { loadTariffs } from './load-tariffs.ts';
 
@@ -80,9 +80,23 @@ function setBillIds(values: unknown[], at: number, width: number, ids: readonly 
 }
 
 export async function runBilling(store: Store, options: RunBillingOptions): Promise<RunSummary> {
-  const { period, now } = options;
+  const { period } = options;
   if (!isIsoMonth(period)) throw new GridbillError('CLI_USAGE', `period ${period}: expected YYYY-MM`);
   const categories = options.segment ? SEGMENTS[options.segment] : null;
+  // Started first: the workers' start-up overlaps with the statements below. They load nothing
+  // before they are handed the plan.
+  const source = startBatchSource(store, { inProcess: options.inProcess });
+  try {
+    return await billAll(store, options, categories, source);
+  } finally {
+    await source.close();
+  }
+}
+
+async function billAll(
+  store: Store, options: RunBillingOptions, categories: readonly CustomerCategory[] | null, source: BatchSource,
+): Promise<RunSummary> {
+  const { period, now } = options;
   const rules: BillingRules = {
     period: { month: period, from: monthStart(period), to: nextMonthStart(period) },
     tariffs: await loadTariffs(store),
@@ -102,9 +116,9 @@ export async function runBilling(store: Store, options: RunBillingOptions): Prom
     context: { runId, period, now, tariffIds },
   };
   try {
-    // Committed before the first slice is read, by this thread or the worker.
+    // Committed before the first slice is read, by this thread or a worker.
     await inTransaction(store, (tx) => deleteDrafts(tx, period, categories));
-    for await (const rows of billRunBatches(store, plan, { inProcess: options.inProcess })) {
+    for await (const rows of source.batches(plan)) {
       await saveBatch(store, rows);
       addTotals(totals, rows.totals);
       options.onProgress?.({ done: totals.customers });

@@ -1,4 +1,4 @@
-// Where the bill run loads and bills: a worker thread on a SQLite file, this thread elsewhere. The
+// Where the bill run loads and bills: worker threads on a SQLite file, this thread elsewhere. The
 // two must store the same drafts, lines and exceptions; a failure in the worker must fail the run
 // with nothing of the failing slice stored.
 
@@ -50,6 +50,17 @@ describeOnEveryStore('the bill run in and out of a worker', (h) => {
     expect(await storedRun(h.store)).to.deep.equal(stored);
     expect({ ...worker, runId: 0 }).to.deep.equal({ ...inProcess, runId: 0 });
     expect(worker.bills).to.be.greaterThan(30);
+  });
+
+  it('ends where the customers end, whichever worker finds the empty slice', async () => {
+    const inProcess = await runBilling(h.store, { period: '2026-10', now: NOW, inProcess: true });
+    const stored = await storedRun(h.store);
+    // 45 customers: nine full slices of 5 (the empty tenth goes to the second worker), five of 9.
+    for (const batchSize of [5, 9, 45, 1_000]) {
+      const worker = await runBilling(h.store, { period: '2026-10', now: NOW, batchSize });
+      expect(await storedRun(h.store)).to.deep.equal(stored);
+      expect({ ...worker, runId: 0 }).to.deep.equal({ ...inProcess, runId: 0 });
+    }
   });
 
   it('fails the run, marked failed, with no draft of the failing slice stored', async () => {
