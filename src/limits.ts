@@ -40,6 +40,23 @@ const TABLE = {
   channelCredentialsTtlMs: [5_000, 'channel credentials are cached this long: a channel disabled or rotated is refused within it'],
   wsseNonceBytesMax: [64, 'a nonce is 16 random bytes in practice; longer ones are refused, not stored'],
 
+  // Bill run
+  billRunWorkers: [2, 'worker threads that read and price slices beside the writing thread: one per core of the 2-core machines'],
+  billRunSlicesInFlightMax: [2, 'slices a worker may have priced but not yet stored: two keep every thread busy, more only hold rows in memory'],
+  billRunWorkerYoungGenMb: [16, 'a worker allocates little that lives; the default young generation takes a million-customer run near 500 MB RSS'],
+
+  // Channel payments
+  paymentAmountMaxFen: [1_000_000_000_000, '10 billion yuan: above any real electricity payment, far below 2^53 fen'],
+  accountingDaysBehindMax: [1, 'a channel’s accounting date may lie one day before the business date (a bank’s cut-off before midnight)'],
+  accountingDaysAheadMax: [7, 'and up to a week after it (banks book weekend and holiday payments on the next working day)'],
+
+  // SOAP request documents (the body size is bounded before parsing by httpBodyBytesMax)
+  xmlDepthMax: [32, 'a SOAP request of ours nests fewer than ten levels; deep nesting is an attack on the parser'],
+  xmlElementsMax: [50_000, 'the largest request (a reconciliation batch) has about 25,000 elements'],
+  xmlAttributesPerElementMax: [50, 'no element of our contracts has more than a handful of attributes'],
+  xmlNameCharsMax: [256, 'element and attribute names of our contracts are short; megabyte names are an attack'],
+  xmlTextCharsMax: [65_536, 'one text node; no ChannelPaymentService field comes near it (PublishTariff, up to 512 KiB, will need its own bound)'],
+
   // Logging
   logFieldCharsMax: [2_000, 'long values are cut in logs so a hostile payload cannot flood them'],
 } as const satisfies LimitTable;

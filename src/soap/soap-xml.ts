@@ -9,6 +9,7 @@
 // its namespace, and a DOCTYPE, a processing instruction, deep nesting, too many elements or
 // attributes, long names and malformed UTF-8 are refused before anything reaches a port.
 
+import { LIMITS } from '../limits.ts';
 import { SaxesParser, type SaxesTagNS } from 'saxes';
 
 export const NS = {
@@ -24,11 +25,11 @@ export type SoapVersion = '1.1' | '1.2';
 
 /** Bounds of a request document (the body size is bounded before parsing, by httpBodyBytesMax). */
 export const XML_LIMITS = {
-  depthMax: 32,
-  elementsMax: 50_000,
-  attributesPerElementMax: 50,
-  nameCharsMax: 256,
-  textCharsMax: 65_536,
+  depthMax: LIMITS.xmlDepthMax,
+  elementsMax: LIMITS.xmlElementsMax,
+  attributesPerElementMax: LIMITS.xmlAttributesPerElementMax,
+  nameCharsMax: LIMITS.xmlNameCharsMax,
+  textCharsMax: LIMITS.xmlTextCharsMax,
 } as const;
 
 export interface XmlElement {

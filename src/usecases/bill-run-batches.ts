@@ -15,6 +15,7 @@
 // before the run began. What this run writes are drafts of customers in slices already loaded,
 // which no later slice reads.
 
+import { LIMITS } from '../limits.ts';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { Store } from '../store/database.ts';
 import { loadBillingBatch, type BatchQuery } from '../store/billing-batch.repository.ts';
@@ -22,20 +23,20 @@ import type { BillingRules } from './bill-customer.ts';
 import { batchRows, type BatchRows, type RunContext } from './bill-run-rows.ts';
 
 /** Worker threads a run on a SQLite file loads and bills with. */
-export const BATCH_WORKERS = 2;
+export const BATCH_WORKERS = LIMITS.billRunWorkers;
 
 /**
  * Slices a worker has loaded and billed but this thread has not yet stored, counting the one being
  * stored: two keep every thread busy; more would only hold more rows in memory.
  */
-export const BATCHES_IN_FLIGHT_MAX = 2;
+export const BATCHES_IN_FLIGHT_MAX = LIMITS.billRunSlicesInFlightMax;
 
 /**
  * A worker's young generation, smaller than V8's default: a worker allocates little that lives,
  * and with three threads' heaps in one process the default would take a run of a million customers
  * close to 500 MB (measured: about 490 MB, with this about 440 MB, no slower).
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 } as const;
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: LIMITS.billRunWorkerYoungGenMb } as const;
 
 export interface BatchPlan {
   readonly query: Omit<BatchQuery, 'afterCustomerId'>;

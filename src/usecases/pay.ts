@@ -32,6 +32,7 @@
 // violation can still happen (the same txn id for two customers); on PostgreSQL it aborts the
 // transaction, so it is caught outside the transaction and answered by reading the winner's row.
 
+import { LIMITS } from '../limits.ts';
 import { createHash } from 'node:crypto';
 import { businessDate } from '../clock.ts';
 import { addDays, isIsoDate } from '../domain/dates.ts';
@@ -59,10 +60,10 @@ export const PAYMENT_ACCOUNTS = {
 export const ALLOCATION_POLICY: AllocationPolicy = 'penalties-first';
 
 /** 10 billion yuan: above any real electricity payment, far below 2^53 fen. */
-export const PAYMENT_AMOUNT_MAX_FEN = 1_000_000_000_000;
+export const PAYMENT_AMOUNT_MAX_FEN = LIMITS.paymentAmountMaxFen;
 /** How far the accounting date may lie before / after the business date (see the header). */
-export const ACCOUNTING_DAYS_BEHIND_MAX = 1;
-export const ACCOUNTING_DAYS_AHEAD_MAX = 7;
+export const ACCOUNTING_DAYS_BEHIND_MAX = LIMITS.accountingDaysBehindMax;
+export const ACCOUNTING_DAYS_AHEAD_MAX = LIMITS.accountingDaysAheadMax;
 
 const TXN_ID = /^[\x21-\x7E]{1,64}$/;
 const CUSTOMER_NO = /^\d{10,13}$/;
