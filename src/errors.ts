@@ -56,6 +56,9 @@ export const ERRORS = {
   PAYMENT_NOT_FOUND: client('No payment of this channel has that transaction id'),
   PAYMENT_ALREADY_REVERSED: client('The payment was already reversed by another reversal'),
   REVERSAL_NOT_ALLOWED: client('The payment can no longer be reversed'),
+  AGREEMENT_ID_CONFLICT: client('The agreement id was already used with other content'),
+  AGREEMENT_ALREADY_ACTIVE: client('The customer already has an active direct-debit agreement with this channel'),
+  AGREEMENT_NOT_FOUND: client('No direct-debit agreement of this channel and customer has that id'),
 
   // Channels and authentication
   AUTH_FAILED: client('Authentication failed'),

@@ -1,8 +1,8 @@
 // ChannelPaymentService (wsdl/ChannelPaymentService.wsdl): parse → use case → map. Amounts arrive
 // and leave as decimal strings (`parseYuan` / `formatYuan`); response elements are written in the
 // order the schema declares them. The channel is the authenticated username, never the body.
-// Reconcile, SignWithholding and CancelWithholding are not served yet (the endpoint answers them
-// with UNAVAILABLE).
+// Reconcile is not served yet (the endpoint answers it with UNAVAILABLE). The withholding
+// operations answer the bank account masked; the full number never leaves the use case.
 
 import { formatYuan, parseYuan } from '../domain/money.ts';
 import { GridbillError } from '../errors.ts';
@@ -11,6 +11,8 @@ import { pay, type PayReceipt } from '../usecases/pay.ts';
 import { queryArrears, type ArrearsAnswer } from '../usecases/query-arrears.ts';
 import { queryTransaction } from '../usecases/query-transaction.ts';
 import { reversePayment, type ReverseReceipt } from '../usecases/reverse-payment.ts';
+import { cancelWithholding } from '../usecases/cancel-withholding.ts';
+import { signWithholding, type WithholdingAnswer } from '../usecases/sign-withholding.ts';
 import type { OperationContext, ServicePort } from './soap-endpoint.ts';
 import type { Args, ServiceContract } from './service-contract.ts';
 import type { XmlFields } from './soap-xml.ts';
@@ -80,6 +82,17 @@ function reversalFields(receipt: ReverseReceipt): XmlFields {
   ];
 }
 
+/** tns:WithholdingAgreement, in schema order. */
+function agreementFields(answer: WithholdingAnswer): XmlFields {
+  return [
+    ['agreementId', answer.agreementId],
+    ['customerNo', answer.customerNo],
+    ['bankAccount', answer.bankAccount],
+    ['status', answer.status],
+    ['changedAt', answer.changedAt],
+  ];
+}
+
 export function channelPaymentPort(contract: ServiceContract, store: Store): ServicePort {
   return {
     contract,
@@ -121,6 +134,26 @@ export function channelPaymentPort(contract: ServiceContract, store: Store): Ser
           ['payment', answer.receipt ? receiptFields(answer.receipt) : undefined],
           ['reversal', answer.reversal ? reversalFields(answer.reversal) : undefined],
         ];
+      },
+
+      async SignWithholding(args: Args, context: OperationContext) {
+        return agreementFields(await signWithholding(store, {
+          channelCode: context.channel,
+          agreementId: args.one('agreementId'),
+          customerNo: args.one('customerNo'),
+          bankAccount: args.one('bankAccount'),
+          accountHolderName: args.one('accountHolderName'),
+          now: context.now,
+        }));
+      },
+
+      async CancelWithholding(args: Args, context: OperationContext) {
+        return agreementFields(await cancelWithholding(store, {
+          channelCode: context.channel,
+          agreementId: args.one('agreementId'),
+          customerNo: args.one('customerNo'),
+          now: context.now,
+        }));
       },
     },
   };

@@ -11,6 +11,7 @@ import type { BillExceptionTable, BillLineTable, BillRunTable, BillTable } from 
 import type { ChannelTable, PaymentAllocationTable, PaymentTable } from './payment.table.ts';
 import type { LedgerEntryTable, LedgerTransactionTable } from './ledger.table.ts';
 import type { AuditLogTable } from './audit.table.ts';
+import type { WithholdingAgreementTable } from './withholding.table.ts';
 
 export interface Database {
   customers: CustomerTable;
@@ -29,6 +30,7 @@ export interface Database {
   ledger_transactions: LedgerTransactionTable;
   ledger_entries: LedgerEntryTable;
   audit_log: AuditLogTable;
+  withholding_agreements: WithholdingAgreementTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'mssql';

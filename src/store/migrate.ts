@@ -7,6 +7,7 @@ import { GridbillError } from '../errors.ts';
 import type { Database, DialectName } from './database.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-payments.ts';
+import * as m0003 from './migrations/0003-withholding.ts';
 
 interface MigrationModule {
   // Migrations see the database as it was when they were written, not today's Database type.
@@ -17,6 +18,7 @@ interface MigrationModule {
 const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]> = [
   ['0001-initial', m0001 as MigrationModule],
   ['0002-payments', m0002 as MigrationModule],
+  ['0003-withholding', m0003 as MigrationModule],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

@@ -35,6 +35,8 @@ import { coreApp } from '../../src/soap/core-app.ts';
 import { openStore, type OpenStore } from '../../src/store/connect.ts';
 import { ledgerTotal } from '../../src/store/ledger.repository.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
+import { findChannelByCode } from '../../src/store/channel.repository.ts';
+import { findAgreement } from '../../src/store/withholding.repository.ts';
 import { billHistory } from '../../src/usecases/bill-history.ts';
 import { addChannel } from '../../src/usecases/manage-channels.ts';
 import { queryTransaction } from '../../src/usecases/query-transaction.ts';
@@ -198,6 +200,14 @@ async function storedValues(store: OpenStore, steps: readonly SetupStep[]): Prom
     values.set(`${txn}:platformTxnId`, { value: answer.receipt.receiptNo, timestamp: false });
     values.set(`${txn}:postedAt`, { value: answer.receipt.postedAt, timestamp: true });
     if (answer.reversal !== null) values.set(`${txn}:reversedAt`, { value: answer.reversal.reversedAt, timestamp: true });
+  }
+  const channel = await findChannelByCode(store, CHANNEL);
+  for (const step of steps.filter((s) => s.operation === 'SignWithholding')) {
+    const id = String(step.args.agreementId);
+    const agreement = channel === undefined ? undefined : await findAgreement(store, channel.id, id);
+    if (agreement === undefined) throw new Error(`setup agreement ${id} is not stored`);
+    values.set(`${id}:signedAt`, { value: agreement.signed_at, timestamp: true });
+    if (agreement.cancelled_at !== null) values.set(`${id}:cancelledAt`, { value: agreement.cancelled_at, timestamp: true });
   }
   return values;
 }

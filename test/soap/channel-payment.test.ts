@@ -201,11 +201,9 @@ describe('ChannelPaymentService over HTTP', function () {
         await expectFault(await send(operation('QueryArrears', { customerNo: '9999999999' }), 'QueryArrears'), version, 'Client', 'CUSTOMER_NOT_FOUND');
       });
 
-      it('Reconcile, SignWithholding, CancelWithholding: UNAVAILABLE (not in this version)', async () => {
+      it('Reconcile: UNAVAILABLE (not in this version)', async () => {
         const reconcile = operation('Reconcile', { accountingDate: today, totalCount: '0', totalAmount: '0.00', batchNo: '1', batchCount: '1' });
         await expectFault(await send(reconcile, 'Reconcile'), version, 'Server', 'UNAVAILABLE');
-        const cancel = operation('CancelWithholding', { agreementId: 'A1', customerNo });
-        await expectFault(await send(cancel, 'CancelWithholding'), version, 'Server', 'UNAVAILABLE');
       });
     });
   }

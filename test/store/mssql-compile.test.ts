@@ -10,6 +10,7 @@ import {
 import type { Database, Store } from '../../src/store/database.ts';
 import * as migration0001 from '../../src/store/migrations/0001-initial.ts';
 import * as migration0002 from '../../src/store/migrations/0002-payments.ts';
+import * as migration0003 from '../../src/store/migrations/0003-withholding.ts';
 import * as customers from '../../src/store/customer.repository.ts';
 import * as meters from '../../src/store/meter.repository.ts';
 import * as tariffs from '../../src/store/tariff.repository.ts';
@@ -17,6 +18,7 @@ import * as channels from '../../src/store/channel.repository.ts';
 import * as ledger from '../../src/store/ledger.repository.ts';
 import * as audit from '../../src/store/audit.repository.ts';
 import * as payments from '../../src/store/payment.repository.ts';
+import * as withholding from '../../src/store/withholding.repository.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -111,9 +113,13 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'payments.markPaymentReversed': (s) => payments.markPaymentReversed(s, 1, { reversalTxnId: 'r', accountingDate: 'd', requestHash: 'h', response: '{}', reversedAt: 'now' }),
   'payments.setReversalResponse': (s) => payments.setReversalResponse(s, 1, '{}'),
   'payments.laterPaymentTouches': (s) => payments.laterPaymentTouches(s, 1, [1, 2]),
+  'withholding.findAgreement': (s) => withholding.findAgreement(s, 1, 'A-1'),
+  'withholding.findActiveAgreementOfCustomer': (s) => withholding.findActiveAgreementOfCustomer(s, 1, 1),
+  'withholding.insertAgreement': (s) => withholding.insertAgreement(s, { channel_id: 1, agreement_id: 'A-1', customer_id: 1, bank_account: '6222021234567890123', account_holder_name: 'n', status: 'active', signed_at: 'now', cancelled_at: null, sign_request_hash: 'h', cancel_request_hash: null }),
+  'withholding.markAgreementCancelled': (s) => withholding.markAgreementCancelled(s, 1, { cancelledAt: 'now', requestHash: 'h' }),
 };
 
-const MODULES = { customers, meters, tariffs, channels, ledger, audit, payments };
+const MODULES = { customers, meters, tariffs, channels, ledger, audit, payments, withholding };
 // Pure helpers exported beside the queries; they send no SQL.
 const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation']);
 
@@ -132,6 +138,13 @@ describe('SQL Server dialect', () => {
     await migration0002.up(store.db as Kysely<Database>, 'mssql');
     expectTsql(driver.statements);
     expect(driver.statements.join('\n')).to.match(/create unique index "payments_channel_reversal_uq".* where "reversal_txn_id" is not null/);
+  });
+
+  it('compiles the withholding migration to T-SQL, with a filtered unique index for active agreements', async () => {
+    const { store, driver } = recordingStore();
+    await migration0003.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.match(/create unique index "withholding_active_customer_uq".* where "status" = 'active'/);
   });
 
   it('serialises payments of a customer with an application lock', async () => {
