@@ -1,23 +1,14 @@
 // ChannelPaymentService over real HTTP on loopback: the core handler on port 0, a migrated SQLite
 // store with issued bills and registered channels, requests written by hand in SOAP 1.1 and 1.2.
 
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { businessDate } from '../../src/clock.ts';
 import { LIMITS } from '../../src/limits.ts';
-import { startHttpServer, type RunningServer } from '../../src/ops/http-server.ts';
-import { createLogger } from '../../src/ops/logger.ts';
-import { secretBox } from '../../src/ops/secret-box.ts';
-import { coreApp } from '../../src/soap/core-app.ts';
-import { openStore, type OpenStore } from '../../src/store/connect.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
+import type { OpenStore } from '../../src/store/connect.ts';
 import { addChannel, setChannelEnabled } from '../../src/usecases/manage-channels.ts';
 import { addCustomer, addIssuedBill, expectLedgerBalanced } from '../support/payments.ts';
-import { importFixtureTariffs } from '../support/tariffs.ts';
+import { startTestCore, type TestCore } from '../support/test-core.ts';
 import { childOf } from '../wsdl/xml-tree.ts';
 import {
   CP, bodyOf, call, faultOf, fieldsOf, get, operation, post, securityHeader, soapEnvelope, text, type Reply, type TokenOptions, type Version,
@@ -38,43 +29,30 @@ function expectNoInternals(reply: Reply): void {
 
 describe('ChannelPaymentService over HTTP', function () {
   this.timeout(30_000);
-  let dir: string;
+  let core: TestCore;
   let store: OpenStore;
-  let server: RunningServer;
   let endpoint: string;
   let logLines: string[];
   const today = businessDate();
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gridbill-soap-'));
-    store = await openStore(`sqlite:${join(dir, 'test.db')}`);
-    await migrateToLatest(store.db, store.dialect);
-    await importFixtureTariffs(store);
-    for (const [i, customerNo] of [CUSTOMER['1.1'], CUSTOMER['1.2'], BIG_CUSTOMER].entries()) {
-      const customerId = await addCustomer(store, customerNo);
-      await addIssuedBill(store, {
-        customerId, billNo: `202609${customerNo}`, period: '2026-09', dueOn: '2099-12-31', amountFen: i === 2 ? 1_234_567_890_123 : 10_000,
-      });
-    }
-    const box = secretBox(randomBytes(32));
-    const now = new Date().toISOString();
-    await addChannel(store, box, { code: 'bank-a', name: 'Bank A', kind: 'bank', password: PASSWORD, operations: ALL_OPS }, 'test', now);
-    await addChannel(store, box, { code: 'bank-q', name: 'Bank Q', kind: 'bank', password: PASSWORD, operations: ['QueryArrears'] }, 'test', now);
-    await addChannel(store, box, { code: 'bank-off', name: 'Bank Off', kind: 'bank', password: PASSWORD, operations: ALL_OPS }, 'test', now);
-    logLines = [];
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-    const logger = createLogger({ level: 'info', role: 'core', stream });
-    const handler = await coreApp({ checks: {}, store, secrets: () => box, logger, credentialsTtlMs: CREDENTIALS_TTL_MS });
-    server = await startHttpServer({ name: 'core', host: '127.0.0.1', port: 0, handler, logger });
-    endpoint = `${server.url}/soap/ChannelPaymentService`;
+    core = await startTestCore(async (s, box) => {
+      for (const [i, customerNo] of [CUSTOMER['1.1'], CUSTOMER['1.2'], BIG_CUSTOMER].entries()) {
+        const customerId = await addCustomer(s, customerNo);
+        await addIssuedBill(s, {
+          customerId, billNo: `202609${customerNo}`, period: '2026-09', dueOn: '2099-12-31', amountFen: i === 2 ? 1_234_567_890_123 : 10_000,
+        });
+      }
+      const now = new Date().toISOString();
+      await addChannel(s, box, { code: 'bank-a', name: 'Bank A', kind: 'bank', password: PASSWORD, operations: ALL_OPS }, 'test', now);
+      await addChannel(s, box, { code: 'bank-q', name: 'Bank Q', kind: 'bank', password: PASSWORD, operations: ['QueryArrears'] }, 'test', now);
+      await addChannel(s, box, { code: 'bank-off', name: 'Bank Off', kind: 'bank', password: PASSWORD, operations: ALL_OPS }, 'test', now);
+    }, { credentialsTtlMs: CREDENTIALS_TTL_MS });
+    ({ store, logLines } = core);
+    endpoint = core.endpoint('ChannelPaymentService');
   });
 
-  after(async () => {
-    await server?.stop();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => core?.stop());
 
   const auth = (user = 'bank-a', options: TokenOptions = {}) => securityHeader(user, PASSWORD, options);
 

@@ -1,21 +1,10 @@
 // SignWithholding and CancelWithholding over real HTTP on loopback, on SOAP 1.1 and 1.2: the core
 // handler on port 0, a migrated SQLite store with a customer per version and one registered bank.
 
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expect } from 'chai';
-import { startHttpServer, type RunningServer } from '../../src/ops/http-server.ts';
-import { createLogger } from '../../src/ops/logger.ts';
-import { secretBox } from '../../src/ops/secret-box.ts';
-import { coreApp } from '../../src/soap/core-app.ts';
-import { openStore, type OpenStore } from '../../src/store/connect.ts';
-import { migrateToLatest } from '../../src/store/migrate.ts';
 import { addChannel } from '../../src/usecases/manage-channels.ts';
 import { addCustomer } from '../support/payments.ts';
-import { importFixtureTariffs } from '../support/tariffs.ts';
+import { startTestCore, type TestCore } from '../support/test-core.ts';
 import { CP, bodyOf, call, faultOf, fieldsOf, operation, securityHeader, type Version } from './soap-client.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -27,36 +16,20 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+08:00$/;
 
 describe('ChannelPaymentService withholding over HTTP', function () {
   this.timeout(30_000);
-  let dir: string;
-  let store: OpenStore;
-  let server: RunningServer;
+  let core: TestCore;
   let endpoint: string;
-  let logLines: string[];
 
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gridbill-soap-wh-'));
-    store = await openStore(`sqlite:${join(dir, 'test.db')}`);
-    await migrateToLatest(store.db, store.dialect);
-    await importFixtureTariffs(store);
-    for (const customerNo of Object.values(CUSTOMER)) await addCustomer(store, customerNo);
-    const box = secretBox(randomBytes(32));
-    await addChannel(store, box, {
-      code: 'bank-w', name: 'Bank W', kind: 'bank', password: PASSWORD, operations: ['SignWithholding', 'CancelWithholding'],
-    }, 'test', new Date().toISOString());
-    logLines = [];
-    const stream = new PassThrough();
-    stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
-    const logger = createLogger({ level: 'debug', role: 'core', stream });
-    const handler = await coreApp({ checks: {}, store, secrets: () => box, logger });
-    server = await startHttpServer({ name: 'core', host: '127.0.0.1', port: 0, handler, logger });
-    endpoint = `${server.url}/soap/ChannelPaymentService`;
+    core = await startTestCore(async (store, box) => {
+      for (const customerNo of Object.values(CUSTOMER)) await addCustomer(store, customerNo);
+      await addChannel(store, box, {
+        code: 'bank-w', name: 'Bank W', kind: 'bank', password: PASSWORD, operations: ['SignWithholding', 'CancelWithholding'],
+      }, 'test', new Date().toISOString());
+    }, { level: 'debug' });
+    endpoint = core.endpoint('ChannelPaymentService');
   });
 
-  after(async () => {
-    await server?.stop();
-    await store?.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  after(async () => core?.stop());
 
   for (const version of ['1.1', '1.2'] as const) {
     it(`SOAP ${version}: sign, sign again, a conflicting sign, cancel, cancel again — answered in schema order, the account masked`, async () => {
@@ -98,7 +71,7 @@ describe('ChannelPaymentService withholding over HTTP', function () {
       expect(faultOf(unknown, version)).to.include({ detailCode: 'AGREEMENT_NOT_FOUND' });
 
       for (const reply of [signed, again, conflict, cancelled, cancelledAgain, unknown]) expect(reply.text).not.to.include(ACCOUNT);
-      expect(logLines.join('\n')).not.to.include(ACCOUNT);
+      expect(core.logLines.join('\n')).not.to.include(ACCOUNT);
     });
   }
 });
