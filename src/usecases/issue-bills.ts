@@ -74,7 +74,11 @@ async function issueBatch(store: Store, drafts: readonly BillRow[], options: Iss
     const lines = await tx.db.selectFrom('bill_lines').select(['bill_id', 'kind', 'code', 'amount_fen'])
       .where('bill_id', 'in', drafts.map((d) => d.id)).execute();
     const byBill = new Map<number, typeof lines>();
-    for (const line of lines) byBill.set(line.bill_id, [...(byBill.get(line.bill_id) ?? []), line]);
+    for (const line of lines) {
+      const list = byBill.get(line.bill_id);
+      if (list) list.push(line);
+      else byBill.set(line.bill_id, [line]);
+    }
     let amountFen = 0;
     for (const bill of drafts) {
       amountFen += bill.amount_fen;
