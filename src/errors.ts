@@ -65,6 +65,14 @@ export const ERRORS = {
   OPERATION_NOT_ALLOWED: client('The channel may not call this operation'),
   CHANNEL_EXISTS: client('A channel with this code exists'),
   CHANNEL_INVALID: client('Channel registration is invalid'),
+
+  // Reconciliation (ChannelPaymentService.Reconcile, gridbill reconcile)
+
+  // Customer access (CustomerService: login codes, sessions, profile)
+
+  // Online payment (CustomerService.PayOnline, BankGatewayService)
+
+  // Billing administration (BillingAdminService, OperationsService)
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -8,12 +8,12 @@ import type { Logger } from '../ops/logger.ts';
 import type { SecretBox } from '../ops/secret-box.ts';
 import type { Store } from '../store/database.ts';
 import { enabledCredentials } from '../usecases/manage-channels.ts';
-import { SERVED_SERVICES } from '../contract/operations.ts';
+import { SERVED_SERVICES, type ServiceName } from '../contract/operations.ts';
 import { VERSION } from '../version.ts';
 import { ChannelAuthenticator, CREDENTIALS_TTL_MS, CredentialCache } from './channel-auth.ts';
 import { channelPaymentPort } from './channel-payment-port.ts';
-import { loadServiceContract } from './service-contract.ts';
-import { soapEndpoint } from './soap-endpoint.ts';
+import { loadServiceContract, type ServiceContract } from './service-contract.ts';
+import { soapEndpoint, type ServicePort } from './soap-endpoint.ts';
 import { requestOrigin, WsdlDocuments } from './wsdl-documents.ts';
 
 export interface CoreAppOptions {
@@ -35,16 +35,30 @@ function sendText(res: Parameters<Handler>[1], status: number, contentType: stri
   res.end(text);
 }
 
+/** What a service's port is built from: the store, the clock and the outside parties the core calls. */
+export interface PortDependencies {
+  readonly store: Store;
+  readonly clock: () => Date;
+}
+
+type PortFactory = (contract: ServiceContract, deps: PortDependencies) => ServicePort;
+
+/** The services the core answers, one port each; a served service missing here answers 404. */
+const PORTS: ReadonlyArray<readonly [ServiceName, PortFactory]> = [
+  ['ChannelPaymentService', (contract, deps) => channelPaymentPort(contract, deps.store)],
+];
+
 export async function coreApp(options: CoreAppOptions): Promise<Handler> {
   const health = healthHandler({ role: 'core', version: VERSION, checks: options.checks });
   const documents = new WsdlDocuments(SERVED_SERVICES);
   const credentials = new CredentialCache(() => enabledCredentials(options.store, options.secrets()), options.credentialsTtlMs ?? CREDENTIALS_TTL_MS);
   const auth = new ChannelAuthenticator(credentials);
+  const deps: PortDependencies = { store: options.store, clock: options.clock ?? (() => new Date()) };
   const endpoints = new Map<string, Handler>();
-  const channelPayments = await loadServiceContract('ChannelPaymentService');
-  endpoints.set('ChannelPaymentService', soapEndpoint({
-    port: channelPaymentPort(channelPayments, options.store), auth, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}),
-  }));
+  for (const [service, factory] of PORTS) {
+    const port = factory(await loadServiceContract(service), deps);
+    endpoints.set(service, soapEndpoint({ port, auth, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}) }));
+  }
 
   return async (req, res) => {
     if (await health(req, res)) return;
