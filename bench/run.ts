@@ -7,6 +7,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { storeInsertBench } from './store-insert.ts';
 import { billRunBench } from './bill-run.ts';
+import { soapBench } from './soap-services.ts';
 
 export interface BenchRow {
   readonly name: string;
@@ -30,7 +31,12 @@ function table(rows: readonly BenchRow[]): string {
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbill-bench-'));
   try {
-    const rows: BenchRow[] = [...await storeInsertBench(dir), ...await billRunBench(dir)];
+    // BENCH_ONLY=soap,bill-run runs a subset (while working on one figure); the default is all.
+    const only = new Set((process.env.BENCH_ONLY ?? 'store,bill-run,soap').split(','));
+    const rows: BenchRow[] = [];
+    if (only.has('store')) rows.push(...await storeInsertBench(dir));
+    if (only.has('bill-run')) rows.push(...await billRunBench(dir));
+    if (only.has('soap')) rows.push(...await soapBench(dir));
     console.log(`machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`);
     console.log(table(rows));
   } finally {

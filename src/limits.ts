@@ -22,6 +22,8 @@ const TABLE = {
 
   // Database
   sqliteBusyTimeoutMs: [5_000, 'a writer waits this long for the lock before failing, instead of at once'],
+  sqliteStatementCacheMax: [500, 'prepared statements kept per SQLite connection: the request paths use a few dozen; preparing costs more than a short query'],
+  groupCommitUnitsMax: [64, 'payments committed together in one SQLite transaction: enough to share one disk wait among 50 connections, few enough that no answer waits long'],
   pgPoolSizeMax: [10, 'connections per core process; PostgreSQL max_connections is shared by all cores'],
   pgConnectTimeoutMs: [5_000, 'fail start-up with a clear message rather than hang on an unreachable server'],
   pgStatementTimeoutMs: [60_000, 'no single statement may hold locks longer than this'],

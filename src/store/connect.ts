@@ -8,6 +8,7 @@ import { Kysely, MssqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysel
 import pg from 'pg';
 import * as tarn from 'tarn';
 import * as tedious from 'tedious';
+import { cachingStatements } from './sqlite-statements.ts';
 import { GridbillError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import type { Database, DialectName, Store } from './database.ts';
@@ -35,7 +36,7 @@ export function redactUrl(url: string): string {
 export async function openStore(url: string): Promise<OpenStore> {
   const dialect = dialectOf(url);
   const handle = dialect === 'sqlite' ? openSqliteHandle(url) : undefined;
-  const db = handle ? new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) })
+  const db = handle ? new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(handle) }) })
     : dialect === 'postgres' ? openPostgres(url) : openMssql(url);
   const displayUrl = redactUrl(url);
   try {

@@ -28,7 +28,8 @@
 // an audit record.
 //
 // Concurrency: payments of one customer are serialised by lockCustomerForPayment and the stored
-// answer is looked up again under the lock, so identical concurrent requests post once. A unique
+// answer is looked up again under the lock, so identical concurrent requests post once. On SQLite
+// concurrent payments share one durable commit (src/store/group-commit.ts), each in a savepoint. A unique
 // violation can still happen (the same txn id for two customers); on PostgreSQL it aborts the
 // transaction, so it is caught outside the transaction and answered by reading the winner's row.
 
@@ -41,7 +42,8 @@ import { GridbillError } from '../errors.ts';
 import { appendAudit } from '../store/audit.repository.ts';
 import { findChannelByCode } from '../store/channel.repository.ts';
 import { findCustomerByNo } from '../store/customer.repository.ts';
-import { inTransaction, type Store } from '../store/database.ts';
+import type { Store } from '../store/database.ts';
+import { inGroupCommit } from '../store/group-commit.ts';
 import { accountBalance, postLedgerTransaction, type LedgerLeg } from '../store/ledger.repository.ts';
 import {
   findPaymentByReversalTxn, findPaymentByTxn, insertAllocations, insertPayment, isUniqueViolation, lockCustomerForPayment,
@@ -200,7 +202,7 @@ export async function pay(store: Store, request: PayRequest): Promise<PayReceipt
   const customer = await findCustomerByNo(store, request.customerNo);
   if (customer === undefined) throw new GridbillError('CUSTOMER_NOT_FOUND', request.customerNo);
   try {
-    return await inTransaction(store, async (tx) => {
+    return await inGroupCommit(store, async (tx) => {
       await lockCustomerForPayment(tx, customer.id);
       return await priorAnswer(tx, channel.id, request.channelTxnId, hash) ?? await postPayment(tx, channel, customer, request, hash);
     });
