@@ -5,7 +5,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'test-artifacts/', '.tmp/', 'bench/tmp-*'] },
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'test-artifacts/', '.tmp/', 'bench/tmp-*', '.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

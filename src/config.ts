@@ -25,6 +25,8 @@ export interface Config {
   readonly demoCustomers: number;
   readonly demoMonths: number;
   readonly demoSeed: number;
+  /** BankGatewayService endpoint for online payments; null: none (serve all starts the simulator). */
+  readonly bankUrl: string | null;
 }
 
 interface Setting {
@@ -50,6 +52,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'GRIDBILL_DEMO_CUSTOMERS', description: 'number of demo customers', fallback: '200' },
   { env: 'GRIDBILL_DEMO_MONTHS', description: 'months of demo readings', fallback: '13' },
   { env: 'GRIDBILL_DEMO_SEED', description: 'seed of the demo generator', fallback: '1' },
+  { env: 'GRIDBILL_BANK_URL', description: 'BankGatewayService endpoint the core debits online payments through; unset: serve all starts the bank simulator on loopback, serve core answers PayOnline BANK_UNAVAILABLE', fallback: '' },
 ];
 
 type Source = Readonly<Record<string, string | undefined>>;
@@ -130,10 +133,12 @@ export function loadConfig(env: Source = process.env): Config {
     demoCustomers: r.integer('GRIDBILL_DEMO_CUSTOMERS', 200, 0, 100_000),
     demoMonths: r.integer('GRIDBILL_DEMO_MONTHS', 13, 1, 60),
     demoSeed: r.integer('GRIDBILL_DEMO_SEED', 1, 0, 2 ** 31 - 1),
+    bankUrl: r.string('GRIDBILL_BANK_URL', '') || null,
   };
   for (const key of ['GRIDBILL_CORE_URL', 'GRIDBILL_GATEWAY_URL'] as const) {
     if (!URL.canParse(r.string(key, 'http://x'))) r.problems.push(`${key}: not a URL`);
   }
+  if (config.bankUrl !== null && !/^http:\/\/[^/]/.test(config.bankUrl)) r.problems.push('GRIDBILL_BANK_URL: expected an http:// URL');
   if (r.problems.length > 0) {
     throw new GridbillError('CONFIG_INVALID', r.problems.join('; '), { hint: 'see "Configuration" in README.md' });
   }

@@ -67,12 +67,36 @@ export const ERRORS = {
   CHANNEL_INVALID: client('Channel registration is invalid'),
 
   // Reconciliation (ChannelPaymentService.Reconcile, gridbill reconcile)
+  RECONCILE_DATE_NOT_PAST: client('Only an accounting date before the business date can be reconciled'),
+  RECONCILE_DAY_RECONCILED: client('The accounting day is already reconciled'),
+  RECONCILE_BATCH_CONFLICT: client('The batch conflicts with what was already received for the accounting day'),
+  RECONCILE_TOTALS_MISMATCH: client("The day's totals do not match the entries received; the day's batches were discarded"),
 
   // Customer access (CustomerService: login codes, sessions, profile)
+  LOGIN_FAILED: client('Customer number, password or SMS code is wrong'),
+  SMS_CODE_EXPIRED: client('The SMS code has expired or was entered wrongly too often: ask for a new one'),
+  ACCOUNT_LOCKED: client('Online access is locked after repeated failed logins: try again later'),
+  SESSION_INVALID: client('The session has expired or ended: log in again'),
+  PHONE_CODE_INVALID: client('The confirmation code for the new phone is wrong or has expired'),
+  SMS_TOO_SOON: client('A code was sent moments ago: wait before asking for another'),
+  PASSWORD_WRONG: client('The current password is wrong'),
+  PASSWORD_POLICY: client('The password must be 8 to 128 characters with letters and digits'),
+  RANGE_INVALID: client('The date or period range is invalid or too long'),
+  ESTIMATE_UNAVAILABLE: client('No fee estimate can be made without consumption history'),
 
   // Online payment (CustomerService.PayOnline, BankGatewayService)
+  PAYMENT_AMOUNT_MISMATCH: client('The amount differs from what the listed bills are due now'),
+  ONLINE_PAYMENT_PENDING: client('An earlier online payment of this customer is not settled yet; send its requestId again'),
+  BANK_UNAVAILABLE: server('The bank cannot be reached; nothing was debited'),
 
   // Billing administration (BillingAdminService, OperationsService)
+  CUSTOMER_EXISTS: client('A customer with this number exists'),
+  METER_EXISTS: client('A meter with this number exists'),
+  METER_INVALID: client('Meter data is invalid'),
+  METER_EXCHANGE_INVALID: client('The meter exchange does not match the meter as stored'),
+  BILL_RUN_IN_PROGRESS: client('A bill run of this period is in progress'),
+  EXCEPTION_CLOSED: client('The exception was already closed with another decision'),
+  DUE_DATE_INVALID: client('The due date must not lie before the issue date'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

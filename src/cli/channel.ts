@@ -5,7 +5,8 @@ import { loadMasterKey, secretBox, type SecretBox } from '../ops/secret-box.ts';
 import {
   addChannel, channelViews, rotateChannelSecret, setChannelEnabled, type ChannelView,
 } from '../usecases/manage-channels.ts';
-import { EXIT_OK, parseOptions, runSubcommand, type CliIo, type Command, type Subcommand } from './command.ts';
+import { LIMITS } from '../limits.ts';
+import { EXIT_OK, integerOption, parseOptions, runSubcommand, type CliIo, type Command, type Subcommand } from './command.ts';
 import { actorOption, withCurrentStore } from './store-command.ts';
 
 function box(io: CliIo): SecretBox {
@@ -22,23 +23,26 @@ function password(values: { password?: string; 'password-stdin'?: boolean }): st
 }
 
 function printView(io: CliIo, v: ChannelView): void {
-  io.out(`${v.code}\t${v.kind}\t${v.enabled ? 'enabled' : 'disabled'}\t${v.name}\t${v.operations.join(',')}`);
+  const reversal = v.reversalDays === null ? '' : `\treversal ${v.reversalDays} days`;
+  io.out(`${v.code}\t${v.kind}\t${v.enabled ? 'enabled' : 'disabled'}\t${v.name}\t${v.operations.join(',')}${reversal}`);
 }
 
 const PASSWORD_OPTIONS = { password: { type: 'string' }, 'password-stdin': { type: 'boolean' }, actor: { type: 'string' } } as const;
 
 async function add(args: readonly string[], io: CliIo): Promise<number> {
   const { values } = parseOptions(args, {
-    code: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, operations: { type: 'string' }, ...PASSWORD_OPTIONS,
+    code: { type: 'string' }, name: { type: 'string' }, kind: { type: 'string' }, operations: { type: 'string' },
+    'reversal-days': { type: 'string' }, ...PASSWORD_OPTIONS,
   });
   for (const key of ['code', 'name', 'operations'] as const) {
     if (!values[key]) throw new GridbillError('CLI_USAGE', `--${key} is required`);
   }
   const secret = password(values);
   const operations = values.operations!.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const reversalDays = values['reversal-days'] === undefined ? null : integerOption('reversal-days', values['reversal-days'], 0, 0, LIMITS.reversalDaysMax);
   return withCurrentStore(io, async (store) => {
     const view = await addChannel(store, box(io), {
-      code: values.code!, name: values.name!, kind: values.kind ?? 'bank', password: secret, operations,
+      code: values.code!, name: values.name!, kind: values.kind ?? 'bank', password: secret, operations, reversalDays,
     }, actorOption(values.actor), new Date().toISOString());
     printView(io, view);
     return EXIT_OK;
@@ -84,8 +88,8 @@ export const channelCommand: Command = {
   name: 'channel',
   summary: 'register banks, payment channels and internal systems',
   help: [
-    'Usage: gridbill channel add --code C --name N [--kind bank|third-party|internal] --operations OP,OP,…',
-    '                           (--password P | --password-stdin) [--actor NAME]',
+    'Usage: gridbill channel add --code C --name N [--kind bank|third-party|portal|internal] --operations OP,OP,…',
+    '                           (--password P | --password-stdin) [--reversal-days N] [--actor NAME]',
     '       gridbill channel list',
     '       gridbill channel disable --code C | enable --code C',
     '       gridbill channel rotate --code C (--password P | --password-stdin)',
@@ -95,6 +99,8 @@ export const channelCommand: Command = {
     '--password-stdin reads it from the first line of standard input, keeping it out of the shell',
     'history. Operations are those of ChannelPaymentService, CustomerService, BillingAdminService',
     'and OperationsService; a call to any other operation is refused with OPERATION_NOT_ALLOWED.',
+    `--reversal-days N (0 to ${LIMITS.reversalDaysMax}): the channel may reverse a payment until N days after its`,
+    'accounting date (0: on that day only); without it, until the day after (the platform default).',
   ].join('\n'),
   run: (args, io) => runSubcommand('channel', SUBCOMMANDS, args, io),
 };

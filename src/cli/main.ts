@@ -3,16 +3,18 @@
 import { billCommand } from './bill.ts';
 import { billRunCommand } from './bill-run.ts';
 import { channelCommand } from './channel.ts';
+import { reconcileCommand } from './reconcile.ts';
 import { EXIT_OK, EXIT_USAGE, processIo, reportError, type CliIo, type Command } from './command.ts';
 import { migrateCommand } from './migrate.ts';
 import { readingsCommand } from './readings.ts';
 import { seedCommand } from './seed.ts';
+import { smsCommand } from './sms.ts';
 import { serveCommand } from './serve.ts';
 import { tariffCommand } from './tariff.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
-  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, versionCommand,
+  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, reconcileCommand, smsCommand, versionCommand,
 ];
 
 function overview(): string {

@@ -4,6 +4,7 @@
 
 import { generateDemo } from '../../fixtures/demo/generator.ts';
 import { tariffFixtureFiles } from '../../fixtures/tariffs/index.ts';
+import { BankSimulator } from '../../fixtures/simulators/bank-gateway.ts';
 import { businessDate } from '../clock.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { addMonths, monthOf } from '../domain/dates.ts';
@@ -13,10 +14,12 @@ import { startHttpServer, type RunningServer } from '../ops/http-server.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
 import { loadMasterKey, secretBox, type SecretBox } from '../ops/secret-box.ts';
 import { portalApp } from '../portal/portal-app.ts';
+import { BankGatewayClient } from '../soap/bank-gateway-client.ts';
 import { coreApp } from '../soap/core-app.ts';
 import { openStore, type OpenStore } from '../store/connect.ts';
 import { countCustomers } from '../store/customer.repository.ts';
 import { assertSchemaCurrent, migrateToLatest, schemaState } from '../store/migrate.ts';
+import type { BankGateway } from '../usecases/bank-gateway.ts';
 import { billHistory } from '../usecases/bill-history.ts';
 import { seedDemo } from '../usecases/seed-demo.ts';
 import { VERSION } from '../version.ts';
@@ -33,6 +36,8 @@ const DESCRIPTIONS: Readonly<Record<string, string>> = {
 
 export interface Platform {
   readonly servers: readonly RunningServer[];
+  /** The bank the core debits online payments through, and whether it is the simulator. */
+  readonly bank?: { readonly url: string; readonly simulated: boolean };
   stop(): Promise<void>;
 }
 
@@ -63,10 +68,43 @@ async function prepareDatabase(config: Config, role: Role, logger: Logger): Prom
   }
 }
 
+interface BankSetup {
+  readonly bank?: BankGateway;
+  readonly info?: { readonly url: string; readonly simulated: boolean };
+  stop(): Promise<void>;
+}
+
+/**
+ * The bank for PayOnline: GRIDBILL_BANK_URL when set; under `serve all` without it, the bank
+ * simulator of fixtures/ on loopback (whatever GRIDBILL_HOST says: it holds no real money but it
+ * must not be reachable from outside); a core without one answers PayOnline BANK_UNAVAILABLE.
+ */
+async function startBank(config: Config, role: Role, logger: Logger): Promise<BankSetup> {
+  if (config.bankUrl !== null) {
+    const client = new BankGatewayClient({ url: config.bankUrl, logger });
+    return { bank: client, info: { url: config.bankUrl, simulated: false }, stop: async () => client.close() };
+  }
+  if (role !== 'all') {
+    if (role === 'core') logger.warn('no bank configured (GRIDBILL_BANK_URL): PayOnline answers BANK_UNAVAILABLE');
+    return { stop: async () => {} };
+  }
+  const simulator = await BankSimulator.start({ host: '127.0.0.1', port: 0, demoAccounts: true });
+  logger.warn('bank simulator started: online payments debit simulated demo accounts, not a real bank', { url: simulator.url });
+  const client = new BankGatewayClient({ url: simulator.url, logger });
+  return {
+    bank: client, info: { url: simulator.url, simulated: true },
+    async stop() {
+      client.close();
+      await simulator.stop();
+    },
+  };
+}
+
 /** Starts the servers of a role; used by the CLI and by tests (which pass port 0). */
 export async function startPlatform(config: Config, role: Role, logger: Logger): Promise<Platform> {
   const store = role === 'all' || role === 'core' ? await prepareDatabase(config, role, logger) : null;
   const servers: RunningServer[] = [];
+  let bank: BankSetup | undefined;
   const start = async (name: string, port: number, handler: Parameters<typeof startHttpServer>[0]['handler']) => {
     servers.push(await startHttpServer({ name, host: config.host, port, handler, logger }));
   };
@@ -81,19 +119,23 @@ export async function startPlatform(config: Config, role: Role, logger: Logger):
       };
       let box: SecretBox | undefined;
       const secrets = () => (box ??= secretBox(loadMasterKey({ keyBase64: config.secretKeyBase64, keyFile: config.secretKeyFile })));
-      await start('core', config.corePort, await coreApp({ checks, store, secrets, logger }));
+      bank = await startBank(config, role, logger);
+      await start('core', config.corePort, await coreApp({ checks, store, secrets, logger, ...(bank.bank ? { bank: bank.bank } : {}) }));
     }
     if (role === 'all' || role === 'gateway') await start('gateway', config.gatewayPort, gatewayApp());
     if (role === 'all' || role === 'portal') await start('portal', config.portalPort, portalApp());
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop()));
+    await bank?.stop();
     await store?.close();
     throw error;
   }
   return {
     servers,
+    ...(bank?.info ? { bank: bank.info } : {}),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
+      await bank?.stop();
       await store?.close();
     },
   };
@@ -117,6 +159,7 @@ function printBanner(io: CliIo, config: Config, platform: Platform): void {
     io.out(`  ${server.name.padEnd(8)} ${server.url}/  (${DESCRIPTIONS[server.name] ?? ''})`);
     if (server.name === 'core') io.out(`           ${server.url}/soap/ChannelPaymentService?wsdl`);
   }
+  if (platform.bank?.simulated) io.out(`  bank     ${platform.bank.url}  (bank simulator with demo accounts: no real money)`);
   io.out('Press Ctrl+C to stop.');
 }
 

@@ -1,8 +1,9 @@
 // ChannelPaymentService (wsdl/ChannelPaymentService.wsdl): parse → use case → map. Amounts arrive
 // and leave as decimal strings (`parseYuan` / `formatYuan`); response elements are written in the
 // order the schema declares them. The channel is the authenticated username, never the body.
-// Reconcile is not served yet (the endpoint answers it with UNAVAILABLE). The withholding
-// operations answer the bank account masked; the full number never leaves the use case.
+// Reconcile's states and discrepancy kinds go out in their wire spelling (RECEIVED, CHANNEL_ONLY
+// …). The withholding operations answer the bank account masked; the full number never leaves
+// the use case.
 
 import { formatYuan, parseYuan } from '../domain/money.ts';
 import { GridbillError } from '../errors.ts';
@@ -11,6 +12,7 @@ import { pay, type PayReceipt } from '../usecases/pay.ts';
 import { queryArrears, type ArrearsAnswer } from '../usecases/query-arrears.ts';
 import { queryTransaction } from '../usecases/query-transaction.ts';
 import { reversePayment, type ReverseReceipt } from '../usecases/reverse-payment.ts';
+import { reconcile, type ReconcileAnswer, type ReconcileEntry } from '../usecases/reconcile.ts';
 import { cancelWithholding } from '../usecases/cancel-withholding.ts';
 import { signWithholding, type WithholdingAnswer } from '../usecases/sign-withholding.ts';
 import type { OperationContext, ServicePort } from './soap-endpoint.ts';
@@ -82,6 +84,46 @@ function reversalFields(receipt: ReverseReceipt): XmlFields {
   ];
 }
 
+/** An xsd:int of the request: the schema's digits only (no sign, exponent or fraction). */
+function countOf(value: string, what: string): number {
+  if (!/^\d{1,9}$/.test(value)) throw new GridbillError('VALIDATION_FAILED', `${what}: a whole number`);
+  return Number(value);
+}
+
+function reconcileEntries(args: Args): ReconcileEntry[] {
+  return args.groups('entry').map((e) => ({
+    channelTxnId: e.one('channelTxnId'), customerNo: e.one('customerNo'), amountFen: amountFen(e.one('amount'), 'entry amount'),
+  }));
+}
+
+const DISCREPANCY_KIND = { 'channel-only': 'CHANNEL_ONLY', 'platform-only': 'PLATFORM_ONLY', 'amount-mismatch': 'AMOUNT_MISMATCH' } as const;
+
+/** tns:ReconcileResponse, in schema order; an amount is left out where that side has none. */
+function reconcileFields(answer: ReconcileAnswer): XmlFields {
+  const result = answer.result;
+  const optionalYuan = (fen: number | null) => (fen === null ? undefined : formatYuan(fen));
+  return [
+    ['accountingDate', answer.accountingDate],
+    ['status', answer.status === 'reconciled' ? 'RECONCILED' : 'RECEIVED'],
+    ['batchesReceived', String(answer.batchesReceived)],
+    ['result', result === undefined ? undefined : [
+      ['matchedCount', String(result.matchedCount)],
+      ['matchedAmount', formatYuan(result.matchedAmountFen)],
+      ['channelOnlyCount', String(result.channelOnlyCount)],
+      ['platformOnlyCount', String(result.platformOnlyCount)],
+      ['amountMismatchCount', String(result.amountMismatchCount)],
+      ...result.discrepancies.map((d) => ['discrepancy', [
+        ['kind', DISCREPANCY_KIND[d.kind]],
+        ['channelTxnId', d.channelTxnId],
+        ['customerNo', d.customerNo],
+        ['channelAmount', optionalYuan(d.channelAmountFen)],
+        ['platformAmount', optionalYuan(d.platformAmountFen)],
+      ]] as const),
+      ['discrepanciesTruncated', result.discrepanciesTruncated ? 'true' : 'false'],
+    ]],
+  ];
+}
+
 /** tns:WithholdingAgreement, in schema order. */
 function agreementFields(answer: WithholdingAnswer): XmlFields {
   return [
@@ -134,6 +176,19 @@ export function channelPaymentPort(contract: ServiceContract, store: Store): Ser
           ['payment', answer.receipt ? receiptFields(answer.receipt) : undefined],
           ['reversal', answer.reversal ? reversalFields(answer.reversal) : undefined],
         ];
+      },
+
+      async Reconcile(args: Args, context: OperationContext) {
+        return reconcileFields(await reconcile(store, {
+          channelCode: context.channel,
+          accountingDate: args.one('accountingDate'),
+          totalCount: countOf(args.one('totalCount'), 'totalCount'),
+          totalAmountFen: amountFen(args.one('totalAmount'), 'totalAmount'),
+          batchNo: countOf(args.one('batchNo'), 'batchNo'),
+          batchCount: countOf(args.one('batchCount'), 'batchCount'),
+          entries: reconcileEntries(args),
+          now: context.now,
+        }));
       },
 
       async SignWithholding(args: Args, context: OperationContext) {

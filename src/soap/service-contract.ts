@@ -144,4 +144,12 @@ export class Args {
       return v;
     });
   }
+
+  /** The occurrences of a repeated complex element, each read by its own fields. */
+  groups(name: string): Args[] {
+    return (this.values.get(name) ?? []).map((v) => {
+      if (typeof v === 'string') throw invalid(`${name}: a value where elements are expected`);
+      return v;
+    });
+  }
 }

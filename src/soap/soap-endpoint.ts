@@ -27,7 +27,7 @@ import type { ChannelAuthenticator } from './channel-auth.ts';
 import { Args, type OperationContract, type ServiceContract } from './service-contract.ts';
 import {
   NS, XmlRejected, contentTypeOf, decodeUtf8, envelope, envelopeNs, faultEnvelope, parseXml, writeElement, type FaultSide,
-  type SoapVersion, type XmlElement, type XmlFields,
+  type SoapVersion, type TextBound, type XmlElement, type XmlFields,
 } from './soap-xml.ts';
 
 export interface OperationContext {
@@ -44,6 +44,22 @@ export interface ServicePort {
   readonly contract: ServiceContract;
   /** Operations of the contract without a handler are answered with UNAVAILABLE. */
   readonly operations: Readonly<Partial<Record<string, OperationHandler>>>;
+  /**
+   * Fields whose text may exceed LIMITS.xmlTextCharsMax, by request element and field name: a
+   * document carried as a string (PublishTariff). Every other text node keeps the general bound.
+   */
+  readonly textCharsMax?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** A request answered (or refused), as its log line tells it. */
+export interface CompletedCall {
+  readonly service: string;
+  readonly operation: string | null;
+  /** The UsernameToken's username, once the token could be read; null before that. */
+  readonly channel: string | null;
+  /** `ok`, the fault's code, or `http-<status>`. */
+  readonly outcome: string;
+  readonly at: Date;
 }
 
 export interface SoapEndpointOptions {
@@ -51,6 +67,8 @@ export interface SoapEndpointOptions {
   readonly auth: ChannelAuthenticator;
   readonly logger: Logger;
   readonly clock?: () => Date;
+  /** Told of every request once it is answered; must be cheap (it runs on every request) and not throw. */
+  readonly onCompleted?: (call: CompletedCall) => void;
 }
 
 /** A fault decided here (not by a use case), with its catalogue code and the reason for the log. */
@@ -164,6 +182,16 @@ interface Endpoint {
   readonly actions: ReadonlyMap<string, ReadonlySet<string>>;
   readonly clock: () => Date;
   readonly options: SoapEndpointOptions;
+  readonly wider: TextBound | undefined;
+}
+
+/** The port's wider text bounds, for a field of one of its request elements in its namespace. */
+function widerText(port: ServicePort): TextBound | undefined {
+  const bounds = port.textCharsMax;
+  if (bounds === undefined) return undefined;
+  const ns = port.contract.namespace;
+  return (node, parent) => (parent !== undefined && parent.uri === ns && node.uri === ns && Object.hasOwn(bounds, parent.local)
+    ? bounds[parent.local]![node.local] : undefined);
 }
 
 /** The response envelope of a request that passed the HTTP checks; throws for every fault. */
@@ -173,7 +201,7 @@ async function answer(
   const { contract, actions, clock, options } = endpoint;
   let root: XmlElement;
   try {
-    root = parseXml(decodeUtf8(body));
+    root = parseXml(decodeUtf8(body), endpoint.wider);
   } catch (error) {
     if (error instanceof XmlRejected) throw new RequestFault('VALIDATION_FAILED', error.reason, 'Client', 400);
     throw error;
@@ -202,15 +230,26 @@ export function soapEndpoint(options: SoapEndpointOptions): (req: IncomingMessag
   const { contract } = options.port;
   const clock = options.clock ?? (() => new Date());
   const actions = new Map([...contract.operations.values()].map((op) => [op.name, acceptedActions(contract, op)]));
+  const wider = widerText(options.port);
+  const completed = (call: CompletedCall) => {
+    try {
+      options.onCompleted?.(call);
+    } catch (error) {
+      options.logger.error('soap completion hook failed', { service: contract.service, error });
+    }
+  };
 
   return async (req, res) => {
     const started = performance.now();
     const entry: LogEntry = {};
     let outcome = 'ok';
-    const log = () => options.logger.info('soap request', {
-      service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome,
-      ms: Math.round((performance.now() - started) * 10) / 10, ...(entry.reason ? { reason: entry.reason } : {}),
-    });
+    const log = () => {
+      options.logger.info('soap request', {
+        service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome,
+        ms: Math.round((performance.now() - started) * 10) / 10, ...(entry.reason ? { reason: entry.reason } : {}),
+      });
+      completed({ service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome, at: clock() });
+    };
 
     const type = parseContentType(req.headers['content-type']);
     const encoding = req.headers['content-encoding'];
@@ -238,7 +277,7 @@ export function soapEndpoint(options: SoapEndpointOptions): (req: IncomingMessag
     };
 
     try {
-      const xml = await answer({ contract, actions, clock, options }, read.body, type, req.headers.soapaction, entry);
+      const xml = await answer({ contract, actions, clock, options, wider }, read.body, type, req.headers.soapaction, entry);
       res.writeHead(200, { 'Content-Type': contentTypeOf(version), 'Content-Length': Buffer.byteLength(xml) });
       res.end(xml);
     } catch (error) {

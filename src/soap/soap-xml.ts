@@ -4,13 +4,12 @@
 // namespaces (an Envelope or a Security header in a foreign namespace passes), turns xsd:decimal
 // into a JavaScript number and xsd:int with parseInt, merges `href`/`id` multiRefs into objects
 // (Object.assign on attacker-chosen data), stores elements named `__proto__` as object keys and
-// folds duplicate elements into arrays silently (../shared/SECURITY.md). This reader builds a small
+// folds duplicate elements into arrays silently (../shared/SECURITY.md). The contract's reader builds a small
 // tree with saxes instead: every value stays the exact string that was sent, every element keeps
 // its namespace, and a DOCTYPE, a processing instruction, deep nesting, too many elements or
 // attributes, long names and malformed UTF-8 are refused before anything reaches a port.
 
-import { LIMITS } from '../limits.ts';
-import { SaxesParser, type SaxesTagNS } from 'saxes';
+import { escapeXml, parseXml as parseContractXml, type TextBound, type XmlElement } from '../contract/xml.ts';
 
 export const NS = {
   soap11: 'http://schemas.xmlsoap.org/soap/envelope/',
@@ -23,98 +22,13 @@ export const NS = {
 
 export type SoapVersion = '1.1' | '1.2';
 
-/** Bounds of a request document (the body size is bounded before parsing, by httpBodyBytesMax). */
-export const XML_LIMITS = {
-  depthMax: LIMITS.xmlDepthMax,
-  elementsMax: LIMITS.xmlElementsMax,
-  attributesPerElementMax: LIMITS.xmlAttributesPerElementMax,
-  nameCharsMax: LIMITS.xmlNameCharsMax,
-  textCharsMax: LIMITS.xmlTextCharsMax,
-} as const;
+// The reader is the contract's (src/contract/xml.ts): the gateway and the core read a message
+// with the same code, so they cannot disagree about what it says.
+export { XML_BOUNDS as XML_LIMITS, XmlRejected, attrKey, decodeUtf8, escapeXml, type TextBound, type XmlElement } from '../contract/xml.ts';
 
-export interface XmlElement {
-  readonly uri: string;
-  readonly local: string;
-  /** Attributes by `{uri}local` (no namespace: just `local`); namespace declarations left out. */
-  readonly attrs: ReadonlyMap<string, string>;
-  readonly children: XmlElement[];
-  text: string;
-}
-
-export function attrKey(uri: string, local: string): string {
-  return uri === '' ? local : `{${uri}}${local}`;
-}
-
-/** The request is not well-formed, not UTF-8, or outside the bounds: HTTP 400 with a Client fault. */
-export class XmlRejected extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'XmlRejected';
-  }
-}
-
-const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
-
-export function decodeUtf8(body: Buffer): string {
-  try {
-    return UTF8.decode(body);
-  } catch {
-    throw new XmlRejected('malformed UTF-8');
-  }
-}
-
-/** Parses a whole document into a tree; throws XmlRejected on anything outside the rules above. */
-export function parseXml(source: string): XmlElement {
-  const parser = new SaxesParser({ xmlns: true });
-  const stack: XmlElement[] = [];
-  let root: XmlElement | undefined;
-  let failure: XmlRejected | undefined;
-  let elements = 0;
-  const fail = (reason: string) => {
-    failure ??= new XmlRejected(reason);
-  };
-  parser.on('error', (error) => fail(`not well-formed: ${error.message.slice(0, 200)}`));
-  parser.on('doctype', () => fail('DOCTYPE is not allowed'));
-  parser.on('processinginstruction', () => fail('processing instructions are not allowed'));
-  parser.on('opentag', (tag: SaxesTagNS) => {
-    if (failure) return;
-    elements += 1;
-    if (elements > XML_LIMITS.elementsMax) return fail('too many elements');
-    if (stack.length >= XML_LIMITS.depthMax) return fail('nested too deeply');
-    if (tag.name.length > XML_LIMITS.nameCharsMax) return fail('element name too long');
-    const attributes = Object.values(tag.attributes);
-    if (attributes.length > XML_LIMITS.attributesPerElementMax) return fail('too many attributes');
-    const attrs = new Map<string, string>();
-    for (const attr of attributes) {
-      if (attr.name.length > XML_LIMITS.nameCharsMax) return fail('attribute name too long');
-      if (attr.uri === NS.xmlns || attr.name === 'xmlns') continue;
-      attrs.set(attrKey(attr.uri, attr.local), attr.value);
-    }
-    const node: XmlElement = { uri: tag.uri, local: tag.local, attrs, children: [], text: '' };
-    const parent = stack[stack.length - 1];
-    if (parent) parent.children.push(node);
-    else root = node;
-    stack.push(node);
-  });
-  const onText = (text: string) => {
-    const top = stack[stack.length - 1];
-    if (failure || !top) return;
-    if (top.text.length + text.length > XML_LIMITS.textCharsMax) return fail('text too long');
-    top.text += text;
-  };
-  parser.on('text', onText);
-  parser.on('cdata', onText);
-  parser.on('closetag', () => {
-    if (!failure) stack.pop();
-  });
-  try {
-    parser.write(source).close();
-  } catch (error) {
-    fail(`not well-formed: ${(error as Error).message.slice(0, 200)}`);
-  }
-  if (failure) throw failure;
-  if (!root) throw new XmlRejected('no document element');
-  return root;
+/** Parses a whole request into a tree; throws XmlRejected on anything outside the rules above. */
+export function parseXml(source: string, wider?: TextBound): XmlElement {
+  return parseContractXml(source, wider === undefined ? {} : { wider });
 }
 
 export function childElements(node: XmlElement, uri: string, local: string): XmlElement[] {
@@ -122,10 +36,6 @@ export function childElements(node: XmlElement, uri: string, local: string): Xml
 }
 
 // ── Writing ─────────────────────────────────────────────────────────────────────────────────────
-
-export function escapeXml(value: string): string {
-  return value.replace(/[&<>"']/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : c === '"' ? '&quot;' : '&apos;'));
-}
 
 /**
  * An element's content in the order the schema declares it: a string is a simple value, a list of

@@ -215,14 +215,16 @@ export async function resolveException(
   return Number(result.numUpdatedRows) === 1;
 }
 
-/** Drafts of a period without an open exception, after `afterId`, oldest first. */
-export function issuableDrafts(store: Store, period: string, afterId: number, limit: number): Promise<BillRow[]> {
-  const query = store.db.selectFrom('bills').selectAll()
+/** Drafts of a period (of some categories) without an open exception, after `afterId`, oldest first. */
+export function issuableDrafts(
+  store: Store, period: string, afterId: number, limit: number, categories: readonly CustomerCategory[] | null = null,
+): Promise<BillRow[]> {
+  let query = store.db.selectFrom('bills').selectAll()
     .where('period', '=', period).where('status', '=', 'draft').where('id', '>', afterId)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('bill_exceptions').select('bill_exceptions.id')
-      .whereRef('bill_exceptions.bill_id', '=', 'bills.id').where('bill_exceptions.status', '=', 'open'))))
-    .orderBy('id');
-  return firstRows(store, query, limit).execute();
+      .whereRef('bill_exceptions.bill_id', '=', 'bills.id').where('bill_exceptions.status', '=', 'open'))));
+  if (categories) query = query.where('customer_id', 'in', store.db.selectFrom('customers').select('id').where('category', 'in', [...categories]));
+  return firstRows(store, query.orderBy('id'), limit).execute();
 }
 
 /** Marks drafts issued; only rows still in draft change, so two issuers cannot issue one bill twice. */

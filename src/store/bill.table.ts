@@ -7,8 +7,10 @@ export interface BillRunTable {
   status: 'running' | 'finished' | 'failed';
   started_at: string;
   finished_at: string | null;
-  /** JSON summary: bills, kWh, amount, exceptions by rule. */
+  /** JSON summary: bills, kWh, amount, exceptions by rule; while running, the totals so far. */
   summary: string | null;
+  /** When the running run last stored a slice (migration 0007): a run silent too long is dead. */
+  heartbeat_at: Generated<string | null>;
 }
 
 export type BillStatus = 'draft' | 'issued' | 'cancelled';

@@ -12,6 +12,11 @@ import type { ChannelTable, PaymentAllocationTable, PaymentTable } from './payme
 import type { LedgerEntryTable, LedgerTransactionTable } from './ledger.table.ts';
 import type { AuditLogTable } from './audit.table.ts';
 import type { WithholdingAgreementTable } from './withholding.table.ts';
+import type { OnlinePaymentTable } from './online-payment.table.ts';
+import type { CustomerCredentialTable, CustomerSessionTable, LoginCodeTable } from './customer-access.table.ts';
+import type { SmsOutboxTable } from './sms-outbox.table.ts';
+import type { ReconciliationBatchTable, ReconciliationDayTable, ReconciliationEntryTable, ReconciliationItemTable } from './reconciliation.table.ts';
+import type { ChannelActivityTable } from './channel-activity.table.ts';
 
 export interface Database {
   customers: CustomerTable;
@@ -31,6 +36,16 @@ export interface Database {
   ledger_entries: LedgerEntryTable;
   audit_log: AuditLogTable;
   withholding_agreements: WithholdingAgreementTable;
+  online_payments: OnlinePaymentTable;
+  customer_credentials: CustomerCredentialTable;
+  login_codes: LoginCodeTable;
+  customer_sessions: CustomerSessionTable;
+  sms_outbox: SmsOutboxTable;
+  reconciliation_days: ReconciliationDayTable;
+  reconciliation_batches: ReconciliationBatchTable;
+  reconciliation_entries: ReconciliationEntryTable;
+  reconciliation_items: ReconciliationItemTable;
+  channel_activity: ChannelActivityTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'mssql';

@@ -8,6 +8,10 @@ import type { Database, DialectName } from './database.ts';
 import * as m0001 from './migrations/0001-initial.ts';
 import * as m0002 from './migrations/0002-payments.ts';
 import * as m0003 from './migrations/0003-withholding.ts';
+import * as m0004 from './migrations/0004-reconciliation.ts';
+import * as m0005 from './migrations/0005-customer-access.ts';
+import * as m0006 from './migrations/0006-online-payments.ts';
+import * as m0007 from './migrations/0007-billing-admin.ts';
 
 interface MigrationModule {
   // Migrations see the database as it was when they were written, not today's Database type.
@@ -19,6 +23,10 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]
   ['0001-initial', m0001 as MigrationModule],
   ['0002-payments', m0002 as MigrationModule],
   ['0003-withholding', m0003 as MigrationModule],
+  ['0004-reconciliation', m0004 as MigrationModule],
+  ['0005-customer-access', m0005 as MigrationModule],
+  ['0006-online-payments', m0006 as MigrationModule],
+  ['0007-billing-admin', m0007 as MigrationModule],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

@@ -1,6 +1,6 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type ChannelKind = 'bank' | 'third-party' | 'internal';
+export type ChannelKind = 'bank' | 'third-party' | 'portal' | 'internal';
 
 export interface ChannelTable {
   id: Generated<number>;
@@ -14,6 +14,8 @@ export interface ChannelTable {
   enabled: number;
   created_at: string;
   updated_at: string;
+  /** Days after a payment's accounting date it may still be reversed; null: the platform default (migration 0004). */
+  reversal_days: Generated<number | null>;
 }
 
 export interface PaymentTable {

@@ -178,7 +178,7 @@ async function storedReadings(store: Store, meters: Map<string, MeterInfo>, chun
   return stored;
 }
 
-interface Settling {
+export interface Settling {
   readonly store: Store;
   readonly now: string;
   readonly tally: Tally;
@@ -206,7 +206,7 @@ async function settleChunk(chunk: readonly MeterRows[], ctx: Settling): Promise<
 }
 
 /** Phase two: the checks that need the database, then the writes; settled meters are let go. */
-async function settleMeters(groups: Map<string, MeterRows>, ctx: Settling): Promise<void> {
+export async function settleMeters(groups: Map<string, MeterRows>, ctx: Settling): Promise<void> {
   let chunk: MeterRows[] = [];
   for (const [meterNo, rows] of groups) {
     chunk.push(rows);

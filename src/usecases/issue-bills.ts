@@ -8,7 +8,9 @@ import { appendAudit } from '../store/audit.repository.ts';
 import { inTransaction, type Store } from '../store/database.ts';
 import type { BillLineRow, BillRow } from '../store/bill.table.ts';
 import { issuableDrafts, markIssued, runsOfPeriod } from '../store/bill.repository.ts';
+import { countDrafts } from '../store/bill-review.repository.ts';
 import { postLedgerTransaction, type LedgerLeg } from '../store/ledger.repository.ts';
+import { SEGMENTS, type Segment } from './run-billing.ts';
 
 export const ACCOUNTS = {
   receivable: 'receivable',
@@ -23,6 +25,10 @@ export interface IssueOptions {
   readonly issueDate: string;
   /** Days from the issue date to the due date; penalties run from the day after. */
   readonly dueDays: number;
+  /** The due date itself, instead of dueDays; not before the issue date. */
+  readonly dueOn?: string;
+  /** Only the drafts of this segment's customers. */
+  readonly segment?: Segment;
   readonly now: string;
   readonly actor: string;
   readonly batchSize?: number;
@@ -30,6 +36,8 @@ export interface IssueOptions {
 
 export interface IssueSummary {
   readonly issued: number;
+  /** Drafts of the period (and segment) left in draft: an exception of theirs is open. */
+  readonly held: number;
   readonly amountFen: number;
   readonly dueOn: string;
 }
@@ -59,7 +67,7 @@ export function billLegs(bill: Pick<BillRow, 'customer_id' | 'amount_fen'>, line
 async function assertNoRunInProgress(store: Store, period: string): Promise<void> {
   const running = (await runsOfPeriod(store, period)).filter((r) => r.status === 'running');
   if (running.length > 0) {
-    throw new GridbillError('UNAVAILABLE', `bill run ${running.map((r) => r.id).join(', ')} of ${period} is still running`, {
+    throw new GridbillError('BILL_RUN_IN_PROGRESS', `bill run ${running.map((r) => r.id).join(', ')} of ${period} is still running`, {
       hint: 'wait for the run to finish (or re-run the period if it died), then issue',
     });
   }
@@ -92,23 +100,33 @@ async function issueBatch(store: Store, drafts: readonly BillRow[], options: Iss
   });
 }
 
+function dueDateOf(options: IssueOptions): string {
+  if (options.dueOn === undefined) return addDays(options.issueDate, options.dueDays);
+  if (!isIsoDate(options.dueOn) || options.dueOn < options.issueDate) {
+    throw new GridbillError('DUE_DATE_INVALID', `due date ${options.dueOn}, issue date ${options.issueDate}`);
+  }
+  return options.dueOn;
+}
+
 export async function issueBills(store: Store, options: IssueOptions): Promise<IssueSummary> {
   if (!isIsoMonth(options.period)) throw new GridbillError('CLI_USAGE', `period ${options.period}: expected YYYY-MM`);
   if (!isIsoDate(options.issueDate)) throw new GridbillError('CLI_USAGE', `issue date ${options.issueDate}: expected YYYY-MM-DD`);
+  const dueOn = dueDateOf(options);
   await assertNoRunInProgress(store, options.period);
-  const dueOn = addDays(options.issueDate, options.dueDays);
+  const categories = options.segment ? SEGMENTS[options.segment] : null;
   let issued = 0;
   let amountFen = 0;
   for (;;) {
     // Issued rows leave the draft set, so each pass starts from the first remaining draft.
-    const drafts = await issuableDrafts(store, options.period, 0, options.batchSize ?? 500);
+    const drafts = await issuableDrafts(store, options.period, 0, options.batchSize ?? 500, categories);
     if (drafts.length === 0) break;
     amountFen += await issueBatch(store, drafts, options, dueOn);
     issued += drafts.length;
   }
+  const held = await countDrafts(store, options.period, categories);
   await appendAudit(store, {
     at: options.now, actor: options.actor, action: 'issue-bills', subject: options.period,
-    detail: { issued, amountFen, dueOn },
+    detail: { issued, held, amountFen, dueOn, ...(options.segment ? { segment: options.segment } : {}) },
   });
-  return { issued, amountFen, dueOn };
+  return { issued, held, amountFen, dueOn };
 }

@@ -1,8 +1,11 @@
 // Registering the parties that call gridbill: banks, third-party payment channels and internal
 // systems. Each has a code (its WS-Security username), a password sealed at rest, and the list of
 // operations it may call. Every change is audited; no secret is ever returned or logged.
+// A channel may carry its own reversal window (days after a payment's accounting date it may
+// still reverse it); without one the platform default applies (see reverse-payment.ts).
 
 import { GridbillError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 import type { SecretBox } from '../ops/secret-box.ts';
 import { isServedOperation } from '../contract/operations.ts';
 import { appendAudit } from '../store/audit.repository.ts';
@@ -11,7 +14,7 @@ import { inTransaction, type Store } from '../store/database.ts';
 import type { ChannelKind, ChannelRow } from '../store/payment.table.ts';
 
 const CODE = /^[a-z0-9][a-z0-9-]{1,31}$/;
-const KINDS: readonly ChannelKind[] = ['bank', 'third-party', 'internal'];
+const KINDS: readonly ChannelKind[] = ['bank', 'third-party', 'portal', 'internal'];
 /** A channel password is typed into a bank's configuration once: make it long. */
 const PASSWORD_CHARS_MIN = 12;
 const PASSWORD_CHARS_MAX = 128;
@@ -23,6 +26,8 @@ export interface NewChannelInput {
   readonly kind: string;
   readonly password: string;
   readonly operations: readonly string[];
+  /** Days after the accounting date a payment may still be reversed; absent or null: the platform default. */
+  readonly reversalDays?: number | null;
 }
 
 export interface ChannelView {
@@ -31,6 +36,7 @@ export interface ChannelView {
   readonly kind: ChannelKind;
   readonly enabled: boolean;
   readonly operations: readonly string[];
+  readonly reversalDays: number | null;
   readonly createdAt: string;
   readonly updatedAt: string;
 }
@@ -49,6 +55,10 @@ function checkInput(input: NewChannelInput): ChannelKind {
   const unknown = input.operations.filter((op) => !isServedOperation(op));
   if (input.operations.length === 0) problems.push('operations: at least one');
   if (unknown.length > 0) problems.push(`operations: unknown ${unknown.join(', ')}`);
+  const days = input.reversalDays;
+  if (days !== undefined && days !== null && (!Number.isSafeInteger(days) || days < 0 || days > LIMITS.reversalDaysMax)) {
+    problems.push(`reversal days ${days}: a whole number from 0 to ${LIMITS.reversalDaysMax}`);
+  }
   if (problems.length > 0) throw new GridbillError('CHANNEL_INVALID', problems.join('; '));
   checkPassword(input.password);
   return input.kind as ChannelKind;
@@ -57,7 +67,7 @@ function checkInput(input: NewChannelInput): ChannelKind {
 export function viewOf(row: ChannelRow): ChannelView {
   return {
     code: row.code, name: row.name, kind: row.kind, enabled: row.enabled === 1,
-    operations: JSON.parse(row.operations) as string[], createdAt: row.created_at, updatedAt: row.updated_at,
+    operations: JSON.parse(row.operations) as string[], reversalDays: row.reversal_days, createdAt: row.created_at, updatedAt: row.updated_at,
   };
 }
 
@@ -68,8 +78,11 @@ export async function addChannel(store: Store, box: SecretBox, input: NewChannel
     await insertChannel(tx, {
       code: input.code, name: input.name, kind, secret_enc: box.seal(input.password),
       operations: JSON.stringify([...new Set(input.operations)]), enabled: 1, created_at: now, updated_at: now,
+      reversal_days: input.reversalDays ?? null,
     });
-    await appendAudit(tx, { at: now, actor, action: 'channel-add', subject: input.code, detail: { kind, operations: input.operations } });
+    await appendAudit(tx, {
+      at: now, actor, action: 'channel-add', subject: input.code, detail: { kind, operations: input.operations, reversalDays: input.reversalDays ?? null },
+    });
     return viewOf((await findChannelByCode(tx, input.code))!);
   });
 }

@@ -11,7 +11,9 @@
 //      before midnight may arrive after it; after a bank's cut-off the accounting date is the next
 //      business day, up to a week ahead over the long holidays) → ACCOUNTING_DATE_INVALID;
 //   5. the customer exists → CUSTOMER_NOT_FOUND; every listed bill is an outstanding bill of the
-//      customer → BILL_NOT_PAYABLE.
+//      customer → BILL_NOT_PAYABLE;
+//   6. the channel has not reconciled the accounting date (a payment booked on a reconciled day
+//      would never be reconciled) → ACCOUNTING_DATE_INVALID.
 // Only a posted payment is remembered: a refused request is judged afresh when it is sent again.
 // An empty list of bills means the same as no list.
 //
@@ -44,6 +46,7 @@ import { findChannelByCode } from '../store/channel.repository.ts';
 import { findCustomerByNo } from '../store/customer.repository.ts';
 import type { Store } from '../store/database.ts';
 import { inGroupCommit } from '../store/group-commit.ts';
+import { isDayReconciled, lockReconciliationDay } from '../store/reconciliation.repository.ts';
 import { accountBalance, postLedgerTransaction, type LedgerLeg } from '../store/ledger.repository.ts';
 import {
   findPaymentByReversalTxn, findPaymentByTxn, insertAllocations, insertPayment, isUniqueViolation, lockCustomerForPayment,
@@ -204,13 +207,29 @@ export async function pay(store: Store, request: PayRequest): Promise<PayReceipt
   try {
     return await inGroupCommit(store, async (tx) => {
       await lockCustomerForPayment(tx, customer.id);
-      return await priorAnswer(tx, channel.id, request.channelTxnId, hash) ?? await postPayment(tx, channel, customer, request, hash);
+      const again = await priorAnswer(tx, channel.id, request.channelTxnId, hash);
+      if (again !== undefined) return again;
+      await refuseReconciledDay(tx, channel.id, request);
+      return await postPayment(tx, channel, customer, request, hash);
     });
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
     const winner = await priorAnswer(store, channel.id, request.channelTxnId, hash);
     if (winner === undefined) throw error;
     return winner;
+  }
+}
+
+/**
+ * A payment booked on a day the channel has reconciled would never be reconciled: refused. Only a
+ * past day can have been reconciled; the shared lock lets payments of the day run side by side
+ * and keeps a Reconcile of it (exclusive) from slipping between this check and the commit.
+ */
+async function refuseReconciledDay(tx: Store, channelId: number, request: PayRequest): Promise<void> {
+  if (request.accountingDate >= businessDate(new Date(request.now))) return;
+  await lockReconciliationDay(tx, channelId, request.accountingDate, 'shared');
+  if (await isDayReconciled(tx, channelId, request.accountingDate)) {
+    throw new GridbillError('ACCOUNTING_DATE_INVALID', `${request.accountingDate} has been reconciled`);
   }
 }
 

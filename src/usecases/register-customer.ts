@@ -43,7 +43,8 @@ export interface NewCustomerInput {
   readonly meters: readonly NewMeterInput[];
 }
 
-async function registerMeter(tx: Store, customerId: number, meter: NewMeterInput, now: string): Promise<void> {
+/** Stores a meter with its registers and their readings; the caller holds the transaction. */
+export async function registerMeter(tx: Store, customerId: number, meter: NewMeterInput, now: string): Promise<void> {
   const meterId = await insertMeter(tx, {
     meter_no: meter.meterNo,
     customer_id: customerId,

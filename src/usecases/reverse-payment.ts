@@ -4,12 +4,13 @@
 // - the original is a payment of the same channel (another channel's id is PAYMENT_NOT_FOUND: ids
 //   are per channel, and a channel must not learn of another's payments);
 // - it is still posted (reversed under another reversal id → PAYMENT_ALREADY_REVERSED);
-// - the reversal's accounting date is the payment's own, and that date is still inside the
-//   accounting window of the business date (the day before at the earliest): the reversal window
-//   is the payment's accounting day. There is no reconciliation table yet; when Reconcile stores
-//   reconciled days, a reconciled day must also refuse here (REVERSAL_NOT_ALLOWED) — the place is
-//   `refusal` below. The window is the same for every channel until channels carry their own;
-//   → REVERSAL_NOT_ALLOWED otherwise;
+// - the reversal's accounting date is the payment's own, and the business date is at most the
+//   channel's reversal window (channels.reversal_days, `gridbill channel add --reversal-days N`)
+//   after it; without one, the accounting window's LIMITS.accountingDaysBehindMax (the day before
+//   at the earliest) → REVERSAL_NOT_ALLOWED otherwise;
+// - the channel has not reconciled that accounting date → REVERSAL_NOT_ALLOWED. The day's lock
+//   (lockReconciliationDay) is held from this check to the commit, so a Reconcile of the day
+//   either sees the reversal or comes after it has been refused;
 // - no later posted payment touched one of its bills (their state builds on this one's), and the
 //   prepaid balance still holds what the payment put there → REVERSAL_NOT_ALLOWED.
 //
@@ -24,6 +25,10 @@
 import { GridbillError } from '../errors.ts';
 import { appendAudit } from '../store/audit.repository.ts';
 import { inTransaction, type Store } from '../store/database.ts';
+import { businessDate } from '../clock.ts';
+import { addDays } from '../domain/dates.ts';
+import { LIMITS } from '../limits.ts';
+import { isDayReconciled, lockReconciliationDay } from '../store/reconciliation.repository.ts';
 import { postLedgerTransaction } from '../store/ledger.repository.ts';
 import {
   allocationsOfPayment, findPaymentByReversalTxn, findPaymentByTxn, isUniqueViolation, laterPaymentTouches, lockCustomerForPayment,
@@ -31,8 +36,8 @@ import {
 } from '../store/payment.repository.ts';
 import type { ChannelRow, PaymentAllocationRow, PaymentRow } from '../store/payment.table.ts';
 import {
-  assertNotInTransaction, checkIsoDate, checkTxnId, paymentLegs, prepaidBalanceOf, requestHash, requireChannel, withinAccountingWindow,
-  type PayReceipt, type SettledBill,
+  assertNotInTransaction, checkIsoDate, checkTxnId, paymentLegs, prepaidBalanceOf,
+  requestHash, requireChannel, type PayReceipt, type SettledBill,
 } from './pay.ts';
 import { receivablesOf } from './receivables.ts';
 
@@ -105,12 +110,23 @@ export async function reversePayment(store: Store, request: ReverseRequest): Pro
   }
 }
 
+/** Whether the business date of `now` is still inside the channel's reversal window of an accounting date. */
+export function withinReversalWindow(accountingDate: string, now: string, reversalDays: number | null): boolean {
+  const today = businessDate(new Date(now));
+  const behind = reversalDays ?? LIMITS.accountingDaysBehindMax;
+  return accountingDate >= addDays(today, -behind) && accountingDate <= addDays(today, LIMITS.accountingDaysAheadMax);
+}
+
 /** Why the payment cannot be reversed now, or null. */
-async function refusal(tx: Store, payment: PaymentRow, allocations: readonly PaymentAllocationRow[], request: ReverseRequest): Promise<string | null> {
+async function refusal(
+  tx: Store, channel: ChannelRow, payment: PaymentRow, allocations: readonly PaymentAllocationRow[], request: ReverseRequest,
+): Promise<string | null> {
   if (request.accountingDate !== payment.accounting_date) {
     return `the payment was booked on ${payment.accounting_date}; a reversal must carry that accounting date`;
   }
-  if (!withinAccountingWindow(payment.accounting_date, request.now)) return `the reversal window of ${payment.accounting_date} has closed`;
+  if (!withinReversalWindow(payment.accounting_date, request.now, channel.reversal_days)) return `the reversal window of ${payment.accounting_date} has closed`;
+  await lockReconciliationDay(tx, channel.id, payment.accounting_date);
+  if (await isDayReconciled(tx, channel.id, payment.accounting_date)) return `${payment.accounting_date} has been reconciled`;
   const billIds = [...new Set(allocations.flatMap((a) => (a.bill_id === null ? [] : [a.bill_id])))];
   if (await laterPaymentTouches(tx, payment.id, billIds)) return 'a later payment settled the same bills; reverse it first';
   const prepaidFen = sum(allocations.filter((a) => a.kind === 'prepaid'));
@@ -130,7 +146,7 @@ async function postReversal(tx: Store, channel: ChannelRow, paymentId: number, r
   if (payment.id !== paymentId) throw new Error('payment row changed identity');
   if (payment.status !== 'posted') throw new GridbillError('PAYMENT_ALREADY_REVERSED', request.originalTxnId);
   const allocations = await allocationsOfPayment(tx, payment.id);
-  const why = await refusal(tx, payment, allocations, request);
+  const why = await refusal(tx, channel, payment, allocations, request);
   if (why !== null) throw new GridbillError('REVERSAL_NOT_ALLOWED', why);
   const original = JSON.parse(payment.response) as PayReceipt;
   // Marked first, so the balances read below no longer count the payment; the answer follows.

@@ -7,9 +7,12 @@ import { addDays, addMonths, isIsoMonth, monthStart, nextMonthStart } from '../d
 import { DEFAULT_CONSUMPTION_PARAMS } from '../domain/consumption.ts';
 import { DEFAULT_VERIFICATION_PARAMS } from '../domain/verification/input.ts';
 import { GridbillError } from '../errors.ts';
+import { LIMITS } from '../limits.ts';
 import { inTransaction, type Store } from '../store/database.ts';
 import type { CustomerCategory } from '../store/customer.table.ts';
 import { tariffVersionsInForce } from '../store/billing-batch.repository.ts';
+import { abandonBillRun, recordRunProgress, runningRunOfPeriod } from '../store/bill-run.repository.ts';
+import { isUniqueViolation } from '../store/payment.repository.ts';
 import {
   deleteDrafts, EXCEPTION_COLUMNS, finishBillRun, insertBillExceptionValues, insertBillLineValues, insertBillRun, insertBillValues, LINE_COLUMNS,
 } from '../store/bill.repository.ts';
@@ -38,7 +41,10 @@ const HISTORY_MONTHS = 13;
 export interface RunBillingOptions {
   readonly period: string;
   readonly segment?: Segment;
+  /** When the run starts (its started_at). */
   readonly now: string;
+  /** The time of each heartbeat and of the end; the wall clock by default. */
+  readonly clock?: () => Date;
   readonly batchSize?: number;
   /** Load and bill on this thread even where a worker thread could (to compare the two). */
   readonly inProcess?: boolean;
@@ -79,23 +85,60 @@ function setBillIds(values: unknown[], at: number, width: number, ids: readonly 
   }
 }
 
-export async function runBilling(store: Store, options: RunBillingOptions): Promise<RunSummary> {
+/** A run that has its id and goes on: `finished` settles when it ends (failed runs reject). */
+export interface StartedRun {
+  readonly runId: number;
+  readonly finished: Promise<RunSummary>;
+}
+
+/**
+ * Claims the period (one running run per period, however many cores) and starts billing it.
+ * A running run that has stored nothing for LIMITS.billRunStaleMs died with its process: it is
+ * marked failed and this run takes over. A live one is BILL_RUN_IN_PROGRESS.
+ */
+async function claimPeriod(store: Store, options: RunBillingOptions, at: Date): Promise<number> {
   const { period } = options;
-  if (!isIsoMonth(period)) throw new GridbillError('CLI_USAGE', `period ${period}: expected YYYY-MM`);
-  const categories = options.segment ? SEGMENTS[options.segment] : null;
-  // Started first: the workers' start-up overlaps with the statements below. They load nothing
-  // before they are handed the plan.
-  const source = startBatchSource(store, { inProcess: options.inProcess });
+  const busy = (runId: number) => new GridbillError('BILL_RUN_IN_PROGRESS', `bill run ${runId} of ${period} is running`, {
+    hint: 'wait for it to finish (GetBillRun, or the bill_runs table), then run the period again',
+  });
   try {
-    return await billAll(store, options, categories, source);
-  } finally {
-    await source.close();
+    return await inTransaction(store, async (tx) => {
+      const running = await runningRunOfPeriod(tx, period);
+      if (running !== undefined) {
+        const lastSign = Date.parse(running.heartbeat_at ?? running.started_at);
+        if (at.getTime() - lastSign < LIMITS.billRunStaleMs) throw busy(running.id);
+        await abandonBillRun(tx, running.id, at.toISOString());
+      }
+      return insertBillRun(tx, { period, segment: options.segment ?? null, startedAt: options.now });
+    });
+  } catch (error) {
+    // Another core claimed the period between our look and our insert.
+    if (isUniqueViolation(error)) throw busy((await runningRunOfPeriod(store, period))?.id ?? 0);
+    throw error;
   }
 }
 
-async function billAll(
-  store: Store, options: RunBillingOptions, categories: readonly CustomerCategory[] | null, source: BatchSource,
-): Promise<RunSummary> {
+export async function startBilling(store: Store, options: RunBillingOptions): Promise<StartedRun> {
+  const { period } = options;
+  if (!isIsoMonth(period)) throw new GridbillError('CLI_USAGE', `period ${period}: expected YYYY-MM`);
+  const clock = options.clock ?? (() => new Date());
+  const runId = await claimPeriod(store, options, clock());
+  const categories = options.segment ? SEGMENTS[options.segment] : null;
+  // The workers' start-up overlaps with the first statements of billAll. They load nothing
+  // before they are handed the plan.
+  const source = startBatchSource(store, { inProcess: options.inProcess });
+  const finished = billAll(store, { ...options, clock }, runId, categories, source).finally(() => source.close());
+  // Whoever holds the run decides what a failure means; it must never be an unhandled rejection.
+  finished.catch(() => undefined);
+  return { runId, finished };
+}
+
+/** Bills the period to the end; for callers that wait (the CLI, the demo seed). */
+export async function runBilling(store: Store, options: RunBillingOptions): Promise<RunSummary> {
+  return (await startBilling(store, options)).finished;
+}
+
+async function billingPlan(store: Store, options: RunBillingOptions, runId: number, categories: readonly CustomerCategory[] | null): Promise<BatchPlan> {
   const { period, now } = options;
   const rules: BillingRules = {
     period: { month: period, from: monthStart(period), to: nextMonthStart(period) },
@@ -104,9 +147,7 @@ async function billAll(
     verification: DEFAULT_VERIFICATION_PARAMS,
   };
   const tariffIds = await tariffVersionsInForce(store, addDays(rules.period.to, -1));
-  const runId = await insertBillRun(store, { period, segment: options.segment ?? null, startedAt: now });
-  const totals = emptyTotals();
-  const plan: BatchPlan = {
+  return {
     query: {
       size: options.batchSize ?? 1_000, categories,
       readingsFrom: addDays(rules.period.from, -START_READING_LOOKBACK_DAYS), readingsTo: addDays(rules.period.to, -1),
@@ -115,19 +156,28 @@ async function billAll(
     rules,
     context: { runId, period, now, tariffIds },
   };
+}
+
+async function billAll(
+  store: Store, options: RunBillingOptions & { clock: () => Date }, runId: number, categories: readonly CustomerCategory[] | null, source: BatchSource,
+): Promise<RunSummary> {
+  const { period, clock } = options;
+  const totals = emptyTotals();
   try {
+    const plan = await billingPlan(store, options, runId, categories);
     // Committed before the first slice is read, by this thread or a worker.
     await inTransaction(store, (tx) => deleteDrafts(tx, period, categories));
     for await (const rows of source.batches(plan)) {
       await saveBatch(store, rows);
       addTotals(totals, rows.totals);
+      await recordRunProgress(store, runId, clock().toISOString(), totals);
       options.onProgress?.({ done: totals.customers });
     }
   } catch (error) {
-    await finishBillRun(store, runId, 'failed', now, { error: (error as Error).message, ...totals });
+    await finishBillRun(store, runId, 'failed', clock().toISOString(), { error: (error as Error).message, ...totals });
     throw error;
   }
   const summary: RunSummary = { runId, period, segment: options.segment ?? null, ...totals };
-  await finishBillRun(store, runId, 'finished', now, summary);
+  await finishBillRun(store, runId, 'finished', clock().toISOString(), summary);
   return summary;
 }

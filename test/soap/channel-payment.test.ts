@@ -179,9 +179,9 @@ describe('ChannelPaymentService over HTTP', function () {
         await expectFault(await send(operation('QueryArrears', { customerNo: '9999999999' }), 'QueryArrears'), version, 'Client', 'CUSTOMER_NOT_FOUND');
       });
 
-      it('Reconcile: UNAVAILABLE (not in this version)', async () => {
+      it('Reconcile of today: RECONCILE_DATE_NOT_PAST (the rest is in reconcile.test.ts)', async () => {
         const reconcile = operation('Reconcile', { accountingDate: today, totalCount: '0', totalAmount: '0.00', batchNo: '1', batchCount: '1' });
-        await expectFault(await send(reconcile, 'Reconcile'), version, 'Server', 'UNAVAILABLE');
+        await expectFault(await send(reconcile, 'Reconcile'), version, 'Client', 'RECONCILE_DATE_NOT_PAST');
       });
     });
   }

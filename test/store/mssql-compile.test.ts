@@ -19,6 +19,20 @@ import * as ledger from '../../src/store/ledger.repository.ts';
 import * as audit from '../../src/store/audit.repository.ts';
 import * as payments from '../../src/store/payment.repository.ts';
 import * as withholding from '../../src/store/withholding.repository.ts';
+import * as billRuns from '../../src/store/bill-run.repository.ts';
+import * as billReview from '../../src/store/bill-review.repository.ts';
+import * as channelActivity from '../../src/store/channel-activity.repository.ts';
+import * as customerAdmin from '../../src/store/customer-admin.repository.ts';
+import * as meterExchange from '../../src/store/meter-exchange.repository.ts';
+import * as migration0007 from '../../src/store/migrations/0007-billing-admin.ts';
+import * as reconciliation from '../../src/store/reconciliation.repository.ts';
+import * as migration0004 from '../../src/store/migrations/0004-reconciliation.ts';
+import * as onlinePayments from '../../src/store/online-payment.repository.ts';
+import * as migration0006 from '../../src/store/migrations/0006-online-payments.ts';
+import * as customerAccess from '../../src/store/customer-access.repository.ts';
+import * as customerView from '../../src/store/customer-view.repository.ts';
+import * as smsOutbox from '../../src/store/sms-outbox.repository.ts';
+import * as migration0005 from '../../src/store/migrations/0005-customer-access.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -116,10 +130,72 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'withholding.findAgreement': (s) => withholding.findAgreement(s, 1, 'A-1'),
   'withholding.findActiveAgreementOfCustomer': (s) => withholding.findActiveAgreementOfCustomer(s, 1, 1),
   'withholding.insertAgreement': (s) => withholding.insertAgreement(s, { channel_id: 1, agreement_id: 'A-1', customer_id: 1, bank_account: '6222021234567890123', account_holder_name: 'n', status: 'active', signed_at: 'now', cancelled_at: null, sign_request_hash: 'h', cancel_request_hash: null }),
+  'billRuns.runningRunOfPeriod': (s) => billRuns.runningRunOfPeriod(s, '2026-10'),
+  'billRuns.recordRunProgress': (s) => billRuns.recordRunProgress(s, 1, 'now', { customers: 1 }),
+  'billRuns.abandonBillRun': (s) => billRuns.abandonBillRun(s, 1, 'now'),
+  'billReview.pageOfExceptions': (s) => billReview.pageOfExceptions(s, { runId: 1, period: '2026-10', status: 'open', rule: 'R', customerNo: '1', afterId: 1, limit: 10 }),
+  'billReview.findException': (s) => billReview.findException(s, 1),
+  'billReview.findBillWithCustomer': (s) => billReview.findBillWithCustomer(s, 'B1'),
+  'billReview.countDrafts': (s) => billReview.countDrafts(s, '2026-10', ['residential']),
+  'channelActivity.addToChannelActivity': (s) => channelActivity.addToChannelActivity(s, { channelCode: 'c', day: 'd', calls: 1, failures: 0, lastSeen: 'now' }),
+  'channelActivity.insertChannelActivity': (s) => channelActivity.insertChannelActivity(s, { channelCode: 'c', day: 'd', calls: 1, failures: 0, lastSeen: 'now' }),
+  'channelActivity.channelActivityOn': (s) => channelActivity.channelActivityOn(s, 'd', 'c'),
+  'channelActivity.lastSeenOfChannels': (s) => channelActivity.lastSeenOfChannels(s, 'c'),
+  'customerAdmin.updateCustomerRow': (s) => customerAdmin.updateCustomerRow(s, 1, { name: 'n', tariff_code: 't' }),
+  'customerAdmin.setPaymentMode': (s) => customerAdmin.setPaymentMode(s, 1, 'postpaid'),
+  'meterExchange.findMeterByNo': (s) => meterExchange.findMeterByNo(s, 'm'),
+  'meterExchange.markMeterRemoved': (s) => meterExchange.markMeterRemoved(s, 1, 'd'),
   'withholding.markAgreementCancelled': (s) => withholding.markAgreementCancelled(s, 1, { cancelledAt: 'now', requestHash: 'h' }),
+  'onlinePayments.insertOnlinePayment': (s) => onlinePayments.insertOnlinePayment(s, { customer_id: 1, request_id: 'r', request_hash: 'h', bill_nos: '[]', bank_account: '6222021234567890123', amount_fen: 1, debit_id: 'd', state: 'checking', failure: null, bank_txn_id: null, bank_accounting_date: null, payment_id: null, response: null, lease_until_ms: 1, created_at: 'now', updated_at: 'now' }),
+  'onlinePayments.findOnlinePayment': (s) => onlinePayments.findOnlinePayment(s, 1, 'r'),
+  'onlinePayments.unsettledOnlinePayments': (s) => onlinePayments.unsettledOnlinePayments(s, 1),
+  'onlinePayments.takeOverOnlinePayment': (s) => onlinePayments.takeOverOnlinePayment(s, 1, 1, 2),
+  'onlinePayments.updateOnlinePayment': (s) => onlinePayments.updateOnlinePayment(s, 1, { state: 'posted', updated_at: 'now' }),
+  'onlinePayments.discardOnlinePayment': (s) => onlinePayments.discardOnlinePayment(s, 1),
+  'onlinePayments.abandonedOnlinePayments': (s) => onlinePayments.abandonedOnlinePayments(s, 1, 10),
+  'reconciliation.lockReconciliationDay': (s) => reconciliation.lockReconciliationDay(s, 1, '2026-11-01'),
+  'reconciliation.findReconciliationDay': (s) => reconciliation.findReconciliationDay(s, 1, '2026-11-01'),
+  'reconciliation.isDayReconciled': (s) => reconciliation.isDayReconciled(s, 1, '2026-11-01'),
+  'reconciliation.insertReconciliationDay': (s) => reconciliation.insertReconciliationDay(s, { channel_id: 1, accounting_date: 'd', status: 'receiving', total_count: 1, total_amount_fen: 1, batch_count: 1, batches_received: 0, entry_count: 0, entry_amount_fen: 0, matched_count: null, matched_amount_fen: null, channel_only_count: null, platform_only_count: null, amount_mismatch_count: null, created_at: 'now', reconciled_at: null }),
+  'reconciliation.findReconciliationBatch': (s) => reconciliation.findReconciliationBatch(s, 1, 1),
+  'reconciliation.insertReconciliationBatch': (s) => reconciliation.insertReconciliationBatch(s, { day_id: 1, batch_no: 1, request_hash: 'h', entry_count: 0, amount_fen: 0, status_after: 'receiving', batches_received_after: 1, received_at: 'now' }),
+  'reconciliation.entriesReceived': (s) => reconciliation.entriesReceived(s, 1, ['t1', 't2']),
+  'reconciliation.insertReconciliationEntries': (s) => reconciliation.insertReconciliationEntries(s, [{ day_id: 1, batch_no: 1, channel_txn_id: 't', customer_no: '3300000000011', amount_fen: 1 }]),
+  'reconciliation.addBatchToDay': (s) => reconciliation.addBatchToDay(s, 1, 2, 300),
+  'reconciliation.discardReconciliationDay': (s) => reconciliation.discardReconciliationDay(s, 1),
+  'reconciliation.matchedTotals': (s) => reconciliation.matchedTotals(s, { dayId: 1, channelId: 1, accountingDate: '2026-11-01' }),
+  'reconciliation.insertDiscrepancies': (s) => reconciliation.insertDiscrepancies(s, { dayId: 1, channelId: 1, accountingDate: '2026-11-01' }),
+  'reconciliation.discrepancyCounts': (s) => reconciliation.discrepancyCounts(s, 1),
+  'reconciliation.listDiscrepancies': (s) => reconciliation.listDiscrepancies(s, 1, 5001),
+  'reconciliation.markDayReconciled': (s) => reconciliation.markDayReconciled(s, 1, { matchedCount: 1, matchedAmountFen: 1, channelOnlyCount: 0, platformOnlyCount: 0, amountMismatchCount: 0 }, 'now'),
+  'customerAccess.findCredential': (s) => customerAccess.findCredential(s, 1),
+  'customerAccess.insertCredential': (s) => customerAccess.insertCredential(s, { customer_id: 1, password_hash: 'h', password_salt: 's', password_params: 'p', locked_until: null, email: null, opened_at: 'now', password_changed_at: 'now', last_login_at: null }),
+  'customerAccess.insertCredentialsForCustomers': (s) => customerAccess.insertCredentialsForCustomers(s, ['3300000000011', '3300000000012'], { password_hash: 'h', password_salt: 's', password_params: 'p', opened_at: 'now', password_changed_at: 'now' }),
+  'customerAccess.recordLoginFailure': (s) => customerAccess.recordLoginFailure(s, 1, 5, 'later'),
+  'customerAccess.recordLoginSuccess': (s) => customerAccess.recordLoginSuccess(s, 1, 'now'),
+  'customerAccess.updatePassword': (s) => customerAccess.updatePassword(s, 1, { hash: 'h', salt: 's', params: 'p', at: 'now' }),
+  'customerAccess.updateEmail': (s) => customerAccess.updateEmail(s, 1, 'a@b.cn'),
+  'customerAccess.updateCustomerPhone': (s) => customerAccess.updateCustomerPhone(s, 1, '13800000000'),
+  'customerAccess.insertLoginCode': (s) => customerAccess.insertLoginCode(s, { customer_id: 1, purpose: 'login', phone: '13800000000', code_hash: 'h', code_salt: 's', code_params: 'p', created_at: 'now', expires_at: 'later', consumed_at: null }),
+  'customerAccess.latestLoginCode': (s) => customerAccess.latestLoginCode(s, 1, 'login'),
+  'customerAccess.loginCodeTimesSince': (s) => customerAccess.loginCodeTimesSince(s, 1, 'then', 10),
+  'customerAccess.voidOpenLoginCodes': (s) => customerAccess.voidOpenLoginCodes(s, 1, 'phone-change', 'now'),
+  'customerAccess.recordCodeAttempt': (s) => customerAccess.recordCodeAttempt(s, 1, 5, 'now'),
+  'customerAccess.consumeLoginCode': (s) => customerAccess.consumeLoginCode(s, 1, 'now'),
+  'customerAccess.insertSession': (s) => customerAccess.insertSession(s, { customer_id: 1, token_hash: 'h', channel_code: 'portal', created_at: 'now', expires_at: 'later', ended_at: null }),
+  'customerAccess.findSessionByTokenHash': (s) => customerAccess.findSessionByTokenHash(s, 'h'),
+  'customerAccess.endSession': (s) => customerAccess.endSession(s, 1, 'now'),
+  'customerAccess.endOtherSessions': (s) => customerAccess.endOtherSessions(s, 1, 2, 'now'),
+  'customerView.issuedBillsBetween': (s) => customerView.issuedBillsBetween(s, 1, '2026-01', '2026-12'),
+  'customerView.linesOfBills': (s) => customerView.linesOfBills(s, [1, 2]),
+  'customerView.meterNosInService': (s) => customerView.meterNosInService(s, 1),
+  'customerView.totalReadingsBetween': (s) => customerView.totalReadingsBetween(s, 1, '2026-10-01', '2026-10-31'),
+  'customerView.issuedKwhBetween': (s) => customerView.issuedKwhBetween(s, 1, '2026-01', '2026-10'),
+  'smsOutbox.insertSms': (s) => smsOutbox.insertSms(s, { phone: '13800000000', customer_id: 1, template: 'login-code', body: '验证码', status: 'pending', created_at: 'now', sent_at: null }),
+  'smsOutbox.listOutbox': (s) => smsOutbox.listOutbox(s, { phone: '13800000000', customerId: 1, limit: 20 }),
 };
 
-const MODULES = { customers, meters, tariffs, channels, ledger, audit, payments, withholding };
+const MODULES = { billRuns, billReview, channelActivity, customerAdmin, meterExchange, customers, meters, tariffs, channels, ledger, audit, payments, withholding, onlinePayments, reconciliation, customerAccess, customerView, smsOutbox };
 // Pure helpers exported beside the queries; they send no SQL.
 const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation']);
 
@@ -145,6 +221,40 @@ describe('SQL Server dialect', () => {
     await migration0003.up(store.db as Kysely<Database>, 'mssql');
     expectTsql(driver.statements);
     expect(driver.statements.join('\n')).to.match(/create unique index "withholding_active_customer_uq".* where "status" = 'active'/);
+  });
+
+  it('compiles the online payments migration to T-SQL', async () => {
+    const { store, driver } = recordingStore();
+    await migration0006.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('"bank_account" nvarchar(30)');
+  });
+
+  it('compiles the customer-access migration to T-SQL, SMS text as nvarchar', async () => {
+    const { store, driver } = recordingStore();
+    await migration0005.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('"body" nvarchar(500)');
+  });
+
+  it('compiles the reconciliation migration to T-SQL', async () => {
+    const { store, driver } = recordingStore();
+    await migration0004.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('alter table "channels" add "reversal_days" int');
+  });
+
+  it('serialises a reconciliation day with an application lock', async () => {
+    const { store, driver } = recordingStore();
+    await reconciliation.lockReconciliationDay(store, 7, '2026-11-01');
+    expect(driver.statements.join('\n')).to.include('sp_getapplock');
+  });
+
+  it('compiles the billing administration migration to T-SQL, with a filtered unique index for running bill runs', async () => {
+    const { store, driver } = recordingStore();
+    await migration0007.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.match(/create unique index "bill_runs_running_period_uq".* where "status" = 'running'/);
   });
 
   it('serialises payments of a customer with an application lock', async () => {

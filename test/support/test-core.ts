@@ -12,6 +12,7 @@ import { startHttpServer, type RunningServer } from '../../src/ops/http-server.t
 import { createLogger } from '../../src/ops/logger.ts';
 import { secretBox, type SecretBox } from '../../src/ops/secret-box.ts';
 import { coreApp } from '../../src/soap/core-app.ts';
+import type { BankGateway } from '../../src/usecases/bank-gateway.ts';
 import { openStore, type OpenStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { importFixtureTariffs } from './tariffs.ts';
@@ -27,7 +28,7 @@ export interface TestCore {
 
 export async function startTestCore(
   prepare: (store: OpenStore, box: SecretBox) => Promise<void>,
-  options: { readonly level?: LogLevel; readonly credentialsTtlMs?: number } = {},
+  options: { readonly level?: LogLevel; readonly credentialsTtlMs?: number; readonly bank?: BankGateway } = {},
 ): Promise<TestCore> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbill-soap-'));
   const store = await openStore(`sqlite:${join(dir, 'test.db')}`);
@@ -39,7 +40,9 @@ export async function startTestCore(
   const stream = new PassThrough();
   stream.on('data', (chunk: Buffer) => logLines.push(...chunk.toString('utf8').split('\n').filter(Boolean)));
   const logger = createLogger({ level: options.level ?? 'info', role: 'core', stream });
-  const handler = await coreApp({ checks: {}, store, secrets: () => box, logger, credentialsTtlMs: options.credentialsTtlMs });
+  const handler = await coreApp({
+    checks: {}, store, secrets: () => box, logger, credentialsTtlMs: options.credentialsTtlMs, ...(options.bank ? { bank: options.bank } : {}),
+  });
   const server = await startHttpServer({ name: 'core', host: '127.0.0.1', port: 0, handler, logger });
   return {
     store, server, logLines,
