@@ -97,6 +97,12 @@ export const ERRORS = {
   BILL_RUN_IN_PROGRESS: client('A bill run of this period is in progress'),
   EXCEPTION_CLOSED: client('The exception was already closed with another decision'),
   DUE_DATE_INVALID: client('The due date must not lie before the issue date'),
+
+  // Gateway (isolation gateway, certificate authority)
+
+  // Smart payment (estimation, reminders, remote control, direct debit)
+
+  // Web (online business hall, admin console)
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;
