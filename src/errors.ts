@@ -103,6 +103,9 @@ export const ERRORS = {
   // Smart payment (estimation, reminders, remote control, direct debit)
 
   // Web (online business hall, admin console)
+
+  // Operations (audit, monitoring)
+  AUDIT_CHAIN_BROKEN: server('The audit log’s hash chain is broken'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -1,5 +1,6 @@
 // The gridbill command: `gridbill <command> [options]`, `gridbill <command> --help`.
 
+import { auditCommand } from './audit.ts';
 import { billCommand } from './bill.ts';
 import { billRunCommand } from './bill-run.ts';
 import { channelCommand } from './channel.ts';
@@ -14,7 +15,7 @@ import { tariffCommand } from './tariff.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
-  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, reconcileCommand, smsCommand, versionCommand,
+  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, reconcileCommand, smsCommand, auditCommand, versionCommand,
 ];
 
 function overview(): string {
