@@ -4,6 +4,7 @@
 import type { Handler } from '../ops/http-server.ts';
 import { sendJson } from '../ops/http-server.ts';
 import { healthHandler, type ReadinessCheck } from '../ops/health.ts';
+import { metricsHandler, recordSoapCall } from '../ops/metrics.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { SecretBox } from '../ops/secret-box.ts';
 import type { Store } from '../store/database.ts';
@@ -98,13 +99,14 @@ export async function coreApp(options: CoreAppOptions): Promise<Handler> {
     endpoints.set(service, soapEndpoint({
       port, auth, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}),
       onCompleted: (call) => {
+        recordSoapCall(call);
         if (call.channel !== null) activity.record(call.channel, call.outcome === 'ok', businessDate(call.at), call.at.toISOString());
       },
     }));
   }
 
   return async (req, res) => {
-    if (await health(req, res)) return;
+    if (await health(req, res) || await metricsHandler(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://core.invalid');
     const method = req.method ?? 'GET';
     if (url.pathname === '/soap/common.xsd') {

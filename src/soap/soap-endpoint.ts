@@ -60,6 +60,8 @@ export interface CompletedCall {
   /** `ok`, the fault's code, or `http-<status>`. */
   readonly outcome: string;
   readonly at: Date;
+  /** From the request's arrival to its answer being handed to the socket. */
+  readonly seconds: number;
 }
 
 export interface SoapEndpointOptions {
@@ -248,7 +250,10 @@ export function soapEndpoint(options: SoapEndpointOptions): (req: IncomingMessag
         service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome,
         ms: Math.round((performance.now() - started) * 10) / 10, ...(entry.reason ? { reason: entry.reason } : {}),
       });
-      completed({ service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome, at: clock() });
+      completed({
+        service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome, at: clock(),
+        seconds: (performance.now() - started) / 1000,
+      });
     };
 
     const type = parseContentType(req.headers['content-type']);

@@ -14,6 +14,7 @@
 
 import { sql } from 'kysely';
 import { LIMITS } from '../limits.ts';
+import { recordGroupCommit } from '../ops/metrics.ts';
 import { inTransaction, type Store } from './database.ts';
 
 interface Unit {
@@ -44,12 +45,14 @@ class CommitGroup {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const group = this.queue.splice(0, this.max);
+      const started = performance.now();
       let outcomes: Outcome[];
       try {
         outcomes = await inTransaction(this.store, (tx) => runUnits(tx, group));
       } catch (error) {
         outcomes = group.map(() => ({ ok: false, error }));
       }
+      recordGroupCommit(group.length, (performance.now() - started) / 1000);
       group.forEach((unit, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) unit.resolve(outcome.value);
