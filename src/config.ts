@@ -27,6 +27,24 @@ export interface Config {
   readonly demoSeed: number;
   /** BankGatewayService endpoint for online payments; null: none (serve all starts the simulator). */
   readonly bankUrl: string | null;
+  /** MeterControlService endpoint of the meter head-end; null: none (serve all starts the simulator). */
+  readonly headEndUrl: string | null;
+  /** The CustomerService endpoint the portal calls; defaults to the gateway's. */
+  readonly portalUpstreamUrl: string;
+  /** The portal's channel code (its WS-Security username) and password; null: none configured. */
+  readonly portalChannel: string;
+  readonly portalChannelPassword: string | null;
+  /** The portal is reached over HTTPS (a TLS terminator in front of it): its cookies are Secure. */
+  readonly portalSecureCookies: boolean;
+  /** The gateway's policy file (channels, zones, limits, rules); read at start and on SIGHUP. */
+  readonly gatewayPolicyFile: string;
+  /** Base64 of the 32-byte key that seals the channel secrets in the policy; null: use gatewayKeyFile. */
+  readonly gatewayKeyBase64: string | null;
+  readonly gatewayKeyFile: string;
+  /** Folder for sampled denied requests; null: none are kept. */
+  readonly gatewayQuarantineDir: string | null;
+  /** The platform CA's folder (gridbill ca): the gateway's server certificate and key, the CA, the CRL. */
+  readonly caDir: string;
 }
 
 interface Setting {
@@ -53,6 +71,16 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'GRIDBILL_DEMO_MONTHS', description: 'months of demo readings', fallback: '13' },
   { env: 'GRIDBILL_DEMO_SEED', description: 'seed of the demo generator', fallback: '1' },
   { env: 'GRIDBILL_BANK_URL', description: 'BankGatewayService endpoint the core debits online payments through; unset: serve all starts the bank simulator on loopback, serve core answers PayOnline BANK_UNAVAILABLE', fallback: '' },
+  { env: 'GRIDBILL_HEADEND_URL', description: "the meter head-end's MeterControlService endpoint remote disconnects and reconnects go to; unset: serve all starts the head-end simulator on loopback, serve core keeps switch commands queued", fallback: '' },
+  { env: 'GRIDBILL_PORTAL_UPSTREAM', description: 'CustomerService endpoint the online business hall calls (serve all: the core itself, until the gateway forwards)', fallback: 'GATEWAY_URL/soap/CustomerService' },
+  { env: 'GRIDBILL_PORTAL_CHANNEL', description: "the portal's channel code: its WS-Security username at the core", fallback: 'portal' },
+  { env: 'GRIDBILL_PORTAL_CHANNEL_PASSWORD', description: "the portal channel's password (12 to 128 characters); required by serve portal; serve all with demo data makes a new one at each start and registers or rotates the channel", fallback: '' },
+  { env: 'GRIDBILL_PORTAL_SECURE_COOKIES', description: 'true when browsers reach the portal over HTTPS (a TLS terminator in front of it): its cookies are marked Secure', fallback: 'false' },
+  { env: 'GRIDBILL_GATEWAY_POLICY', description: "the gateway's policy file: channels, zones, operations, limits, rules (see \"Isolation gateway\")", fallback: './data/gateway-policy.json' },
+  { env: 'GRIDBILL_GATEWAY_KEY', description: 'base64 of the 32-byte key that seals the channel secrets in the gateway policy', fallback: '' },
+  { env: 'GRIDBILL_GATEWAY_KEY_FILE', description: 'where the gateway key is kept when GRIDBILL_GATEWAY_KEY is not set (created, mode 0600)', fallback: './data/gateway.key' },
+  { env: 'GRIDBILL_GATEWAY_QUARANTINE', description: 'folder where the gateway keeps a sample of denied requests for review; "off": none are kept', fallback: './data/quarantine' },
+  { env: 'GRIDBILL_CA_DIR', description: "the platform CA's folder (gridbill ca): the gateway's server certificate and key, the CA certificate it trusts and the CRL it enforces (see \"Certificates\")", fallback: './data/ca' },
 ];
 
 type Source = Readonly<Record<string, string | undefined>>;
@@ -134,11 +162,26 @@ export function loadConfig(env: Source = process.env): Config {
     demoMonths: r.integer('GRIDBILL_DEMO_MONTHS', 13, 1, 60),
     demoSeed: r.integer('GRIDBILL_DEMO_SEED', 1, 0, 2 ** 31 - 1),
     bankUrl: r.string('GRIDBILL_BANK_URL', '') || null,
+    headEndUrl: r.string('GRIDBILL_HEADEND_URL', '') || null,
+    portalUpstreamUrl: r.string('GRIDBILL_PORTAL_UPSTREAM', `${r.string('GRIDBILL_GATEWAY_URL', `http://${host}:${gatewayPort}`).replace(/\/+$/, '')}/soap/CustomerService`),
+    portalChannel: r.string('GRIDBILL_PORTAL_CHANNEL', 'portal'),
+    portalChannelPassword: r.string('GRIDBILL_PORTAL_CHANNEL_PASSWORD', '') || null,
+    portalSecureCookies: r.boolean('GRIDBILL_PORTAL_SECURE_COOKIES', false),
+    gatewayPolicyFile: r.string('GRIDBILL_GATEWAY_POLICY', './data/gateway-policy.json'),
+    gatewayKeyBase64: r.string('GRIDBILL_GATEWAY_KEY', '') || null,
+    gatewayKeyFile: r.string('GRIDBILL_GATEWAY_KEY_FILE', './data/gateway.key'),
+    gatewayQuarantineDir: ((dir) => (dir === 'off' ? null : dir))(r.string('GRIDBILL_GATEWAY_QUARANTINE', './data/quarantine')),
+    caDir: r.string('GRIDBILL_CA_DIR', './data/ca'),
   };
+  if (!/^https?:\/\/[^/]/.test(config.portalUpstreamUrl)) r.problems.push('GRIDBILL_PORTAL_UPSTREAM: expected an http:// or https:// URL');
+  if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(config.portalChannel)) r.problems.push('GRIDBILL_PORTAL_CHANNEL: 2 to 32 lower-case letters, digits or "-"');
+  const portalPasswordChars = config.portalChannelPassword?.length ?? 12;
+  if (portalPasswordChars < 12 || portalPasswordChars > 128) r.problems.push('GRIDBILL_PORTAL_CHANNEL_PASSWORD: 12 to 128 characters');
   for (const key of ['GRIDBILL_CORE_URL', 'GRIDBILL_GATEWAY_URL'] as const) {
     if (!URL.canParse(r.string(key, 'http://x'))) r.problems.push(`${key}: not a URL`);
   }
   if (config.bankUrl !== null && !/^http:\/\/[^/]/.test(config.bankUrl)) r.problems.push('GRIDBILL_BANK_URL: expected an http:// URL');
+  if (config.headEndUrl !== null && !/^http:\/\/[^/]/.test(config.headEndUrl)) r.problems.push('GRIDBILL_HEADEND_URL: expected an http:// URL');
   if (r.problems.length > 0) {
     throw new GridbillError('CONFIG_INVALID', r.problems.join('; '), { hint: 'see "Configuration" in README.md' });
   }

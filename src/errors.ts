@@ -99,10 +99,37 @@ export const ERRORS = {
   DUE_DATE_INVALID: client('The due date must not lie before the issue date'),
 
   // Gateway (isolation gateway, certificate authority)
+  CA_EXISTS: client('A certificate authority already exists in this folder'),
+  CA_NOT_FOUND: client('No certificate authority in this folder'),
+  CA_BUSY: client('Another gridbill ca command is working on this certificate authority'),
+  CERTIFICATE_NOT_FOUND: client('No certificate of this certificate authority matches'),
+  TLS_CONFIG_INVALID: server("The gateway's TLS certificate, key, CA or revocation list is missing or invalid"),
+  METHOD_NOT_ALLOWED: client('Only POST is accepted for a SOAP request', 405),
+  MEDIA_TYPE_UNSUPPORTED: client('Expected text/xml (SOAP 1.1) or application/soap+xml (SOAP 1.2) in UTF-8', 415),
+  REQUEST_TOO_LARGE: client('The request is larger than the gateway accepts', 413),
+  TLS_REQUIRED: client('Plain HTTP is accepted from loopback only: connect with TLS', 403),
+  AMOUNT_LIMIT_EXCEEDED: client("The amount exceeds the channel's limit per transaction or per day"),
+  RATE_LIMITED: client('Too many requests: slow down and retry later'),
+  OUTSIDE_BUSINESS_HOURS: client("The channel may not call this operation outside its business hours"),
+  REVERSAL_NOT_OWN: client("A reversal may only name the channel's own transactions"),
 
   // Smart payment (estimation, reminders, remote control, direct debit)
+  ESTIMATION_DATE_INVALID: client('The estimation date is invalid or its period has not ended yet'),
+  ESTIMATION_SETTINGS_INVALID: client('Estimation settings are invalid'),
+  CONTROL_COMMAND_NOT_FOUND: client('No control command has that id'),
+  CONTROL_COMMAND_NOT_PENDING: client('The control command is not waiting for approval'),
 
   // Web (online business hall, admin console)
+  PORTAL_CSRF_INVALID: client('The form has expired or did not come from the online business hall: reload the page', 403),
+  PORTAL_RATE_LIMITED: client('Too many login attempts: wait a few minutes and try again', 429),
+  STAFF_LOGIN_FAILED: client('User name or password is wrong', 401),
+  STAFF_LOCKED: client('The staff account is locked after repeated failed logins: try again later', 401),
+  STAFF_SESSION_INVALID: client('The console session has expired or ended: log in again', 401),
+  STAFF_FORBIDDEN: client('Your role may not do this', 403),
+  CONSOLE_CSRF_INVALID: client('The form is out of date or did not come from the console: reload the page', 403),
+  STAFF_EXISTS: client('A staff user with this name exists'),
+  STAFF_INVALID: client('Staff user data is invalid'),
+  STAFF_NOT_FOUND: client('Staff user not found'),
 
   // Operations (audit, monitoring)
   AUDIT_CHAIN_BROKEN: server('The audit log’s hash chain is broken'),

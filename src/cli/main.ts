@@ -2,20 +2,24 @@
 
 import { auditCommand } from './audit.ts';
 import { billCommand } from './bill.ts';
+import { caCommand } from './ca.ts';
 import { billRunCommand } from './bill-run.ts';
 import { channelCommand } from './channel.ts';
+import { gatewayCommand } from './gateway.ts';
 import { reconcileCommand } from './reconcile.ts';
 import { EXIT_OK, EXIT_USAGE, processIo, reportError, type CliIo, type Command } from './command.ts';
 import { migrateCommand } from './migrate.ts';
 import { readingsCommand } from './readings.ts';
 import { seedCommand } from './seed.ts';
 import { smsCommand } from './sms.ts';
+import { estimateCommand } from './estimate.ts';
+import { staffCommand } from './staff.ts';
 import { serveCommand } from './serve.ts';
 import { tariffCommand } from './tariff.ts';
 import { versionCommand } from './version.ts';
 
 export const COMMANDS: readonly Command[] = [
-  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, reconcileCommand, smsCommand, auditCommand, versionCommand,
+  serveCommand, migrateCommand, seedCommand, tariffCommand, readingsCommand, billRunCommand, billCommand, channelCommand, caCommand, gatewayCommand, reconcileCommand, estimateCommand, smsCommand, staffCommand, auditCommand, versionCommand,
 ];
 
 function overview(): string {

@@ -2,30 +2,38 @@
 // default (embedded SQLite, migrations, demo data, every server on loopback); the others are how
 // the roles are deployed in their own zones.
 
+import { randomBytes } from 'node:crypto';
 import { generateDemo } from '../../fixtures/demo/generator.ts';
 import { tariffFixtureFiles } from '../../fixtures/tariffs/index.ts';
 import { BankSimulator } from '../../fixtures/simulators/bank-gateway.ts';
+import { HeadEndSimulator } from '../../fixtures/simulators/head-end.ts';
 import { businessDate } from '../clock.ts';
 import { loadConfig, type Config } from '../config.ts';
 import { addMonths, monthOf } from '../domain/dates.ts';
 import { GridbillError } from '../errors.ts';
-import { gatewayApp } from '../gateway/gateway-app.ts';
+import { startGateway, type RunningGateway } from '../gateway/start-gateway.ts';
 import { startHttpServer, type RunningServer } from '../ops/http-server.ts';
 import { createLogger, type Logger } from '../ops/logger.ts';
 import { loadMasterKey, secretBox, type SecretBox } from '../ops/secret-box.ts';
-import { portalApp } from '../portal/portal-app.ts';
+import { portalApp, type PortalApp } from '../portal/portal-app.ts';
 import { BankGatewayClient } from '../soap/bank-gateway-client.ts';
-import { coreApp } from '../soap/core-app.ts';
+import { MeterControlClient } from '../soap/meter-control-client.ts';
+import { coreApp, type CoreHandler, type DevSms } from '../soap/core-app.ts';
 import { openStore, type OpenStore } from '../store/connect.ts';
 import { countCustomers } from '../store/customer.repository.ts';
+import { listOutbox } from '../store/sms-outbox.repository.ts';
+import { SERVICES } from '../contract/operations.ts';
+import { addChannel, channelViews, rotateChannelSecret } from '../usecases/manage-channels.ts';
 import { assertSchemaCurrent, migrateToLatest, schemaState } from '../store/migrate.ts';
 import type { BankGateway } from '../usecases/bank-gateway.ts';
 import { billHistory } from '../usecases/bill-history.ts';
 import { seedDemo } from '../usecases/seed-demo.ts';
+import { ensureDemoStaff } from '../usecases/staff-accounts.ts';
 import { VERSION } from '../version.ts';
 import { EXIT_OK, parseOptions, type CliIo, type Command } from './command.ts';
 
 const ROLES = ['all', 'core', 'gateway', 'portal'] as const;
+const DEV_OUTBOX_LISTED = 50;
 type Role = (typeof ROLES)[number];
 
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
@@ -38,6 +46,8 @@ export interface Platform {
   readonly servers: readonly RunningServer[];
   /** The bank the core debits online payments through, and whether it is the simulator. */
   readonly bank?: { readonly url: string; readonly simulated: boolean };
+  /** The meter head-end switch commands go to, and whether it is the simulator. */
+  readonly headEnd?: { readonly url: string; readonly simulated: boolean };
   stop(): Promise<void>;
 }
 
@@ -50,7 +60,7 @@ async function prepareDatabase(config: Config, role: Role, logger: Logger): Prom
       if (config.demoData && (await countCustomers(store)) === 0) {
         const endMonth = addMonths(monthOf(businessDate()), -1);
         const demo = generateDemo({ customers: config.demoCustomers, months: config.demoMonths, seed: config.demoSeed, endMonth });
-        const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles() });
+        const result = await seedDemo(store, demo, new Date().toISOString(), { tariffFiles: tariffFixtureFiles(), openingBalances: true });
         logger.info('seeded demo data', { customers: result.customers, tariffVersions: result.tariffVersions, endMonth });
         // The first month of readings only opens the meters: billing starts one month later.
         const history = await billHistory(store, {
@@ -58,6 +68,8 @@ async function prepareDatabase(config: Config, role: Role, logger: Logger): Prom
         });
         logger.info('billed demo history', { months: history.length, issued: history.reduce((n, m) => n + m.issued, 0) });
       }
+      // The console's demo staff (README "Admin console"), on a demo database only.
+      if (config.demoData && (await ensureDemoStaff(store, new Date().toISOString())) > 0) logger.info('added demo staff users');
     } else {
       await assertSchemaCurrent(store.db);
     }
@@ -100,11 +112,91 @@ async function startBank(config: Config, role: Role, logger: Logger): Promise<Ba
   };
 }
 
+interface HeadEndSetup {
+  readonly control?: MeterControlClient;
+  readonly info?: { readonly url: string; readonly simulated: boolean };
+  stop(): Promise<void>;
+}
+
+/**
+ * The meter head-end for remote disconnects and reconnects: GRIDBILL_HEADEND_URL when set; under
+ * `serve all` without it, the head-end simulator of fixtures/ on loopback (every meter exists,
+ * connected); a core without one keeps its switch commands queued.
+ */
+async function startHeadEnd(config: Config, role: Role, logger: Logger): Promise<HeadEndSetup> {
+  if (config.headEndUrl !== null) {
+    const client = new MeterControlClient({ url: config.headEndUrl, logger });
+    return { control: client, info: { url: config.headEndUrl, simulated: false }, stop: async () => client.close() };
+  }
+  if (role !== 'all') {
+    if (role === 'core') logger.warn('no meter head-end configured (GRIDBILL_HEADEND_URL): switch commands stay queued');
+    return { stop: async () => {} };
+  }
+  const simulator = await HeadEndSimulator.start({ host: '127.0.0.1', port: 0, autoMeters: true });
+  logger.warn('head-end simulator started: remote disconnects and reconnects switch simulated meters, not real ones', { url: simulator.url });
+  const client = new MeterControlClient({ url: simulator.url, logger });
+  return {
+    control: client, info: { url: simulator.url, simulated: true },
+    async stop() {
+      client.close();
+      await simulator.stop();
+    },
+  };
+}
+
+/** The newest outbox messages, for the core's development page /dev/sms-outbox. */
+async function devOutbox(store: OpenStore): Promise<DevSms[]> {
+  return (await listOutbox(store, { limit: DEV_OUTBOX_LISTED })).map((row) => ({ createdAt: row.created_at, phone: row.phone, body: row.body }));
+}
+
+/**
+ * `serve all`: the portal and the core share this process, so the portal's channel
+ * is registered here (kind portal, every CustomerService operation) when missing. Without a
+ * configured password a new random one is made at each start and the channel's is rotated to it.
+ */
+async function ensurePortalChannel(store: OpenStore, box: SecretBox, config: Config, logger: Logger): Promise<string> {
+  const password = config.portalChannelPassword ?? randomBytes(24).toString('base64url');
+  const now = new Date().toISOString();
+  const existing = (await channelViews(store)).find((c) => c.code === config.portalChannel);
+  if (existing === undefined) {
+    await addChannel(store, box, {
+      code: config.portalChannel, name: '网上营业厅', kind: 'portal', password, operations: [...SERVICES.CustomerService],
+    }, 'serve', now);
+    logger.info('registered the portal channel', { channel: config.portalChannel });
+  } else if (config.portalChannelPassword === null) {
+    await rotateChannelSecret(store, box, config.portalChannel, password, 'serve', now);
+  }
+  return password;
+}
+
+/**
+ * The online business hall. Under `serve all` it calls the core's CustomerService directly for
+ * now (the lead switches it to the gateway); alone it calls GRIDBILL_PORTAL_UPSTREAM.
+ */
+function startPortal(config: Config, role: Role, coreUrl: string | undefined, password: string | null, logger: Logger): PortalApp {
+  if (password === null) {
+    throw new GridbillError('CONFIG_INVALID', 'GRIDBILL_PORTAL_CHANNEL_PASSWORD is not set', {
+      hint: 'register the portal at the core (gridbill channel add --kind portal) and give the portal its password',
+    });
+  }
+  const direct = role === 'all' && coreUrl !== undefined;
+  return portalApp({
+    upstreamUrl: direct ? `${coreUrl}/soap/CustomerService` : config.portalUpstreamUrl,
+    channel: config.portalChannel, channelPassword: password, secureCookies: config.portalSecureCookies, logger,
+    ...(direct && config.demoData ? { dev: { smsOutboxUrl: `${coreUrl}/dev/sms-outbox` } } : {}),
+  });
+}
+
 /** Starts the servers of a role; used by the CLI and by tests (which pass port 0). */
 export async function startPlatform(config: Config, role: Role, logger: Logger): Promise<Platform> {
   const store = role === 'all' || role === 'core' ? await prepareDatabase(config, role, logger) : null;
   const servers: RunningServer[] = [];
   let bank: BankSetup | undefined;
+  let headEnd: HeadEndSetup | undefined;
+  let core: CoreHandler | undefined;
+  let gateway: RunningGateway | undefined;
+  let portal: PortalApp | undefined;
+  let portalPassword = config.portalChannelPassword;
   const start = async (name: string, port: number, handler: Parameters<typeof startHttpServer>[0]['handler']) => {
     servers.push(await startHttpServer({ name, host: config.host, port, handler, logger }));
   };
@@ -120,22 +212,45 @@ export async function startPlatform(config: Config, role: Role, logger: Logger):
       let box: SecretBox | undefined;
       const secrets = () => (box ??= secretBox(loadMasterKey({ keyBase64: config.secretKeyBase64, keyFile: config.secretKeyFile })));
       bank = await startBank(config, role, logger);
-      await start('core', config.corePort, await coreApp({ checks, store, secrets, logger, ...(bank.bank ? { bank: bank.bank } : {}) }));
+      headEnd = await startHeadEnd(config, role, logger);
+      const dev = role === 'all' && config.demoData;
+      core = await coreApp({
+        checks, store, secrets, logger, ...(bank.bank ? { bank: bank.bank } : {}), ...(dev ? { devSmsOutbox: () => devOutbox(store) } : {}),
+        ...(headEnd.control ? { meterControl: headEnd.control } : {}), scheduler: {},
+      });
+      await start('core', config.corePort, core);
+      if (role === 'all') portalPassword = await ensurePortalChannel(store, secrets(), config, logger);
     }
-    if (role === 'all' || role === 'gateway') await start('gateway', config.gatewayPort, gatewayApp());
-    if (role === 'all' || role === 'portal') await start('portal', config.portalPort, portalApp());
+    if (role === 'all' || role === 'gateway') {
+      gateway = await startGateway(config, role, logger, servers.find((s) => s.name === 'core')?.url);
+      await start('gateway', config.gatewayPort, gateway.handler);
+    }
+    if (role === 'all' || role === 'portal') {
+      portal = startPortal(config, role, servers.find((s) => s.name === 'core')?.url, portalPassword, logger);
+      await start('portal', config.portalPort, portal.handler);
+    }
   } catch (error) {
     await Promise.all(servers.map((s) => s.stop()));
+    gateway?.close();
+    portal?.close();
+    await core?.close();
     await bank?.stop();
+    await headEnd?.stop();
     await store?.close();
     throw error;
   }
   return {
     servers,
     ...(bank?.info ? { bank: bank.info } : {}),
+    ...(headEnd?.info ? { headEnd: headEnd.info } : {}),
     async stop() {
       await Promise.all(servers.map((s) => s.stop()));
+      gateway?.close();
+      portal?.close();
+      // The scheduler's running job finishes and the last channel counts are written before the database closes.
+      await core?.close();
       await bank?.stop();
+      await headEnd?.stop();
       await store?.close();
     },
   };
@@ -160,6 +275,7 @@ function printBanner(io: CliIo, config: Config, platform: Platform): void {
     if (server.name === 'core') io.out(`           ${server.url}/soap/ChannelPaymentService?wsdl`);
   }
   if (platform.bank?.simulated) io.out(`  bank     ${platform.bank.url}  (bank simulator with demo accounts: no real money)`);
+  if (platform.headEnd?.simulated) io.out(`  head-end ${platform.headEnd.url}  (meter head-end simulator: switches no real meter)`);
   io.out('Press Ctrl+C to stop.');
 }
 

@@ -76,6 +76,12 @@ export interface ParseOptions {
   readonly onScope?: (node: XmlElement, resolve: (prefix: string) => string | undefined) => void;
 }
 
+const WRITE_SLICE_CHARS = 4096;
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
 /** Parses a whole document into a tree; throws XmlRejected on anything outside the rules above. */
 export function parseXml(source: string | Uint8Array, options: ParseOptions = {}): XmlElement {
   const text = typeof source === 'string' ? source : decodeUtf8(source);
@@ -117,7 +123,15 @@ export function parseXml(source: string | Uint8Array, options: ParseOptions = {}
     textBounds.pop();
   });
   try {
-    parser.write(text).close();
+    // Fed in slices, and no further once a rule is broken: saxes resolves namespaces by walking
+    // the open elements, so the rest of a 100,000-deep document would cost quadratic time.
+    for (let at = 0; at < text.length && !failure;) {
+      let end = Math.min(at + WRITE_SLICE_CHARS, text.length);
+      if (end < text.length && isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+      parser.write(text.slice(at, end));
+      at = end;
+    }
+    if (!failure) parser.close();
   } catch (error) {
     fail(`not well-formed: ${(error as Error).message.slice(0, 200)}`);
   }

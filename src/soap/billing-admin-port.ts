@@ -6,8 +6,9 @@
 //
 // RunBilling does not hold the request for the minutes a run takes: it claims the period, answers
 // the run's id at once, and the run goes on in this core; GetBillRun tells its progress and, at
-// the end, its summary. OpenOnlineBanking, RunEstimation and ListControlCommands have no handler
-// yet (the endpoint answers UNAVAILABLE).
+// the end, its summary. RunEstimation runs the smart-payment estimation of a day in the request (a
+// run of every ended slot of the day; a repeat charges nobody twice). OpenOnlineBanking has no
+// handler yet (the endpoint answers UNAVAILABLE).
 
 import { businessTimestamp } from '../clock.ts';
 import { formatRate, formatYuan } from '../domain/money.ts';
@@ -34,6 +35,10 @@ import { SEGMENTS, startBilling, type Segment } from '../usecases/run-billing.ts
 import { submitReadings } from '../usecases/submit-readings.ts';
 import { updateCustomer, type CustomerChange } from '../usecases/update-customer.ts';
 import { GridbillError } from '../errors.ts';
+import { addDays } from '../domain/dates.ts';
+import { CONTROL_COMMAND_STATUSES } from '../domain/estimation.ts';
+import { runEstimation } from '../usecases/run-estimation.ts';
+import { listControlCommands } from '../usecases/list-control-commands.ts';
 import type { OperationContext, ServicePort } from './soap-endpoint.ts';
 import type { Args, ServiceContract } from './service-contract.ts';
 import type { XmlFields } from './soap-xml.ts';
@@ -273,6 +278,8 @@ export function billingAdminPort(contract: ServiceContract, deps: BillingAdminDe
       },
 
       GetBill: (args) => getBillOp(store, args),
+      RunEstimation: (args, context) => runEstimationOp(store, args, context),
+      ListControlCommands: (args) => listControlCommandsOp(store, args),
     },
   };
 }
@@ -323,5 +330,45 @@ async function getBillOp(store: Store, args: Args): Promise<XmlFields> {
       ['seq', String(l.seq)], ['kind', l.kind], ['code', l.code], ['label', l.label], ['quantity', l.quantity], ['unit', l.unit],
       ['rate', l.rate_micros === null ? undefined : formatRate(l.rate_micros)], ['amount', formatYuan(l.amount_fen)],
     ]] as const),
+  ];
+}
+
+async function runEstimationOp(store: Store, args: Args, context: OperationContext): Promise<XmlFields> {
+  const who = acting(args, context);
+  const date = WIRE.date(args.one('date'), 'date');
+  const segment = opt(args, 'segment', (v) => WIRE.oneOf(v, 'segment', SEGMENT_NAMES));
+  const s = await runEstimation(store, { date, segment, now: who.now, actor: who.actor });
+  return [
+    ['date', s.date], ['accounts', String(s.accounts)], ['estimatedKwh', String(s.estimatedKwh)], ['estimatedAmount', formatYuan(s.amountFen)],
+    ['reminders', String(s.reminders)], ['cutoffNotices', String(s.cutoffNotices)],
+    ['disconnectCommands', String(s.disconnectCommands)], ['reconnectCommands', String(s.reconnectCommands)],
+  ];
+}
+
+/** Midnight at the business offset of a date, as the stored UTC instant. */
+function dayStart(date: string): string {
+  return new Date(`${date}T00:00:00.000+08:00`).toISOString();
+}
+
+async function listControlCommandsOp(store: Store, args: Args): Promise<XmlFields> {
+  const from = opt(args, 'from', (v) => WIRE.date(v, 'from'));
+  const to = opt(args, 'to', (v) => WIRE.date(v, 'to'));
+  const page = await listControlCommands(store, {
+    status: opt(args, 'status', (v) => WIRE.oneOf(v, 'status', CONTROL_COMMAND_STATUSES)),
+    customerNo: opt(args, 'customerNo', WIRE.customerNo),
+    from: from === undefined ? undefined : dayStart(from),
+    to: to === undefined ? undefined : dayStart(addDays(to, 1)),
+    afterId: opt(args, 'afterId', (v) => WIRE.integer(v, 'afterId', 1, RECORD_ID_MAX)),
+    limit: WIRE.integer(args.one('pageSize'), 'pageSize', 1, PAGE_SIZE_MAX),
+  });
+  return [
+    ...page.commands.map((c) => ['command', [
+      ['id', String(c.id)], ['commandId', c.command_id], ['customerNo', c.customer_no], ['meterNo', c.meter_no], ['kind', c.kind],
+      ['status', c.status], ['reason', wireText(c.reason)], ['createdAt', wireTime(c.created_at)],
+      ['approvedBy', c.approved_by ?? undefined],
+      ['sentAt', c.sent_at === null ? undefined : wireTime(c.sent_at)],
+      ['completedAt', c.completed_at === null ? undefined : wireTime(c.completed_at)],
+    ]] as const),
+    ['more', String(page.more)],
   ];
 }

@@ -135,7 +135,14 @@ function agreementFields(answer: WithholdingAnswer): XmlFields {
   ];
 }
 
-export function channelPaymentPort(contract: ServiceContract, store: Store): ServicePort {
+/**
+ * Told of every posted Pay (a repeat too) with its customer, after the answer is made: a
+ * disconnected smart-payment customer is reconnected from there (core-app.ts). It must return at
+ * once and never throw; the payment's answer does not wait for what it starts.
+ */
+export type PaymentObserver = (customerNo: string) => void;
+
+export function channelPaymentPort(contract: ServiceContract, store: Store, onPaid: PaymentObserver = () => undefined): ServicePort {
   return {
     contract,
     operations: {
@@ -153,6 +160,7 @@ export function channelPaymentPort(contract: ServiceContract, store: Store): Ser
           billNos: args.many('billNo'),
           now: context.now,
         });
+        onPaid(receipt.customerNo);
         return receiptFields(receipt);
       },
 

@@ -8,7 +8,7 @@ import { formatYuan } from '../domain/money.ts';
 import type { Store } from '../store/database.ts';
 import type { BankGateway } from '../usecases/bank-gateway.ts';
 import { payOnline, type PayOnlineAnswer, type PayOnlineOptions } from '../usecases/pay-online.ts';
-import { amountFen } from './channel-payment-port.ts';
+import { amountFen, type PaymentObserver } from './channel-payment-port.ts';
 import type { OperationHandler } from './soap-endpoint.ts';
 import type { XmlFields } from './soap-xml.ts';
 
@@ -28,7 +28,10 @@ export function payOnlineFields(answer: PayOnlineAnswer): XmlFields {
   ];
 }
 
-export function payOnlineOperation(store: Store, bank: BankGateway, resolveSession: ResolveSession, options: PayOnlineOptions = {}): OperationHandler {
+/** `onPaid` is told of a SUCCESS (see channel-payment-port.ts PaymentObserver): it returns at once and never throws. */
+export function payOnlineOperation(
+  store: Store, bank: BankGateway, resolveSession: ResolveSession, options: PayOnlineOptions = {}, onPaid: PaymentObserver = () => undefined,
+): OperationHandler {
   return async (args, context) => {
     const session = await resolveSession(args.one('sessionToken'), context.now);
     const answer = await payOnline(store, bank, {
@@ -39,6 +42,7 @@ export function payOnlineOperation(store: Store, bank: BankGateway, resolveSessi
       amountFen: amountFen(args.one('amount'), 'amount'),
       now: context.now,
     }, options);
+    if (answer.outcome === 'SUCCESS') onPaid(session.customerNo);
     return payOnlineFields(answer);
   };
 }

@@ -17,6 +17,13 @@ import type { CustomerCredentialTable, CustomerSessionTable, LoginCodeTable } fr
 import type { SmsOutboxTable } from './sms-outbox.table.ts';
 import type { ReconciliationBatchTable, ReconciliationDayTable, ReconciliationEntryTable, ReconciliationItemTable } from './reconciliation.table.ts';
 import type { ChannelActivityTable } from './channel-activity.table.ts';
+import type {
+  AlertTable, BalanceNoticeTable, ControlCommandTable, ControlHolidayTable, EstimateSettlementTable, EstimationRunTable, EstimationSegmentTable,
+  MeterIntervalTable, ProtectedCustomerTable, SchedulerLeaseTable, SmartEstimateTable,
+} from './smart-payment.table.ts';
+import type { ConsoleSessionTable, StaffUserTable } from './staff.table.ts';
+import type { SmartEstimateMonthTable } from './estimate-month.table.ts';
+import type { DirectDebitTable } from './direct-debit.table.ts';
 
 export interface Database {
   customers: CustomerTable;
@@ -46,6 +53,21 @@ export interface Database {
   reconciliation_entries: ReconciliationEntryTable;
   reconciliation_items: ReconciliationItemTable;
   channel_activity: ChannelActivityTable;
+  estimation_segments: EstimationSegmentTable;
+  estimation_runs: EstimationRunTable;
+  smart_estimates: SmartEstimateTable;
+  smart_estimate_months: SmartEstimateMonthTable;
+  estimate_settlements: EstimateSettlementTable;
+  meter_intervals: MeterIntervalTable;
+  balance_notices: BalanceNoticeTable;
+  control_commands: ControlCommandTable;
+  control_holidays: ControlHolidayTable;
+  protected_customers: ProtectedCustomerTable;
+  alerts: AlertTable;
+  scheduler_leases: SchedulerLeaseTable;
+  staff_users: StaffUserTable;
+  console_sessions: ConsoleSessionTable;
+  direct_debits: DirectDebitTable;
 }
 
 export type DialectName = 'sqlite' | 'postgres' | 'mssql';

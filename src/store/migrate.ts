@@ -12,6 +12,10 @@ import * as m0004 from './migrations/0004-reconciliation.ts';
 import * as m0005 from './migrations/0005-customer-access.ts';
 import * as m0006 from './migrations/0006-online-payments.ts';
 import * as m0007 from './migrations/0007-billing-admin.ts';
+import * as m0008 from './migrations/0008-smart-payment.ts';
+import * as m0009 from './migrations/0009-staff-console.ts';
+import * as m0010 from './migrations/0010-estimation-speed.ts';
+import * as m0011 from './migrations/0011-smart-payment-integrations.ts';
 
 interface MigrationModule {
   // Migrations see the database as it was when they were written, not today's Database type.
@@ -27,6 +31,10 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]
   ['0005-customer-access', m0005 as MigrationModule],
   ['0006-online-payments', m0006 as MigrationModule],
   ['0007-billing-admin', m0007 as MigrationModule],
+  ['0008-smart-payment', m0008 as MigrationModule],
+  ['0009-staff-console', m0009 as MigrationModule],
+  ['0010-estimation-speed', m0010 as MigrationModule],
+  ['0011-smart-payment-integrations', m0011 as MigrationModule],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

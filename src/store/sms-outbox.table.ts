@@ -1,6 +1,7 @@
 import type { Generated, Insertable, Selectable } from 'kysely';
 
-export type SmsTemplate = 'login-code' | 'phone-change-code' | 'phone-changed' | 'online-access-opened';
+export type SmsTemplate = 'login-code' | 'phone-change-code' | 'phone-changed' | 'online-access-opened'
+  | 'balance-alarm' | 'cutoff-notice' | 'disconnected' | 'reconnected';
 export type SmsStatus = 'pending' | 'sent';
 
 /** An SMS waiting for (or handed to) the SMS gateway: the transactional outbox (migration 0005). */

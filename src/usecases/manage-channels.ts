@@ -4,7 +4,7 @@
 // A channel may carry its own reversal window (days after a payment's accounting date it may
 // still reverse it); without one the platform default applies (see reverse-payment.ts).
 
-import { GridbillError } from '../errors.ts';
+import { GridbillError, isGridbillError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import type { SecretBox } from '../ops/secret-box.ts';
 import { isServedOperation } from '../contract/operations.ts';
@@ -117,12 +117,30 @@ export interface ChannelCredential {
   readonly operations: ReadonlySet<string>;
 }
 
-/** The enabled channels' credentials, for the SOAP server's authentication and authorisation. */
-export async function enabledCredentials(store: Store, box: SecretBox): Promise<Map<string, ChannelCredential>> {
+/** Told about an enabled channel left out of the credentials because its secret cannot be opened. */
+export type UnreadableSecret = (channelCode: string, error: Error) => void;
+
+/**
+ * The enabled channels' credentials, for the SOAP server's authentication and authorisation.
+ * A channel whose secret does not open (a platform channel's placeholder, a row sealed under
+ * another master key) is left out and reported, so that only it is refused: one bad row must not
+ * lock every other channel out. But when not one sealed secret opens, the master key is the wrong
+ * one, and that is said at once (CONFIG_INVALID) rather than as every channel's failed login.
+ */
+export async function enabledCredentials(store: Store, box: SecretBox, onUnreadable: UnreadableSecret = () => undefined): Promise<Map<string, ChannelCredential>> {
   const out = new Map<string, ChannelCredential>();
+  const unreadable: Array<{ code: string; error: Error }> = [];
+  let wrongKey: unknown;
   for (const row of await listChannels(store)) {
     if (row.enabled !== 1) continue;
-    out.set(row.code, { password: box.open(row.secret_enc), operations: new Set(JSON.parse(row.operations) as string[]) });
+    try {
+      out.set(row.code, { password: box.open(row.secret_enc), operations: new Set(JSON.parse(row.operations) as string[]) });
+    } catch (error) {
+      if (isGridbillError(error) && error.code === 'CONFIG_INVALID') wrongKey = error;
+      unreadable.push({ code: row.code, error: error instanceof Error ? error : new Error(String(error)) });
+    }
   }
+  if (out.size === 0 && wrongKey !== undefined) throw wrongKey;
+  for (const { code, error } of unreadable) onUnreadable(code, error);
   return out;
 }

@@ -13,7 +13,11 @@ export type SmsMessage =
   | { readonly template: 'login-code'; readonly code: string }
   | { readonly template: 'phone-change-code'; readonly code: string }
   | { readonly template: 'phone-changed'; readonly maskedNewPhone: string }
-  | { readonly template: 'online-access-opened'; readonly customerNo: string; readonly initialPassword: string | undefined };
+  | { readonly template: 'online-access-opened'; readonly customerNo: string; readonly initialPassword: string | undefined }
+  | { readonly template: 'balance-alarm'; readonly customerNo: string; readonly level: 1 | 2; readonly balanceYuan: string }
+  | { readonly template: 'cutoff-notice'; readonly customerNo: string; readonly balanceYuan: string }
+  | { readonly template: 'disconnected'; readonly customerNo: string }
+  | { readonly template: 'reconnected'; readonly customerNo: string };
 
 export function smsText(message: SmsMessage): string {
   switch (message.template) {
@@ -27,6 +31,14 @@ export function smsText(message: SmsMessage): string {
       return message.initialPassword === undefined
         ? `${SIGNATURE}户号${message.customerNo}已开通网上营业厅，请使用您设置的密码和短信验证码登录。`
         : `${SIGNATURE}户号${message.customerNo}已开通网上营业厅，初始密码为${message.initialPassword}，请登录后尽快修改密码。`;
+    case 'balance-alarm':
+      return `${SIGNATURE}户号${message.customerNo}电费可用余额为${message.balanceYuan}元，已低于${message.level === 1 ? '一级' : '二级'}预警值，请及时交费。`;
+    case 'cutoff-notice':
+      return `${SIGNATURE}户号${message.customerNo}电费可用余额为${message.balanceYuan}元，已欠费。请尽快交费，逾期未交将依规停电。`;
+    case 'disconnected':
+      return `${SIGNATURE}户号${message.customerNo}因欠费已停电。交费后将自动复电。`;
+    case 'reconnected':
+      return `${SIGNATURE}户号${message.customerNo}已交费，已为您恢复供电。`;
     default: {
       const unknown: never = message;
       throw new Error(`unknown SMS template ${JSON.stringify(unknown)}`);

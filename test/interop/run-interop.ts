@@ -13,6 +13,9 @@
 // per run and exits 1 when any cell fails. Failing cells are sent once more with `--debug`, while the
 // core still runs, so the exact request and response are printed.
 //
+// With `--through-gateway` the clients call the isolation gateway (plain HTTP on loopback, no TLS
+// yet) in front of the same core, and must get the same answers.
+//
 // Missing clients or a missing ../shared/interop: prints the Debian packages / folder and SKIPPED,
 // exit 0 — exit 1 when CI is set. Options: --keep (keep the temp folder: database, core log, the
 // rendered case files and run-matrix's JSON), --jobs N (run-matrix parallelism, default 4).
@@ -32,6 +35,9 @@ import { startHttpServer, type RunningServer } from '../../src/ops/http-server.t
 import { createLogger } from '../../src/ops/logger.ts';
 import { secretBox } from '../../src/ops/secret-box.ts';
 import { coreApp } from '../../src/soap/core-app.ts';
+import { createGatewayApp, readPolicyFile } from '../../src/gateway/gateway-app.ts';
+import { httpForwarder } from '../../src/gateway/forward.ts';
+import { POLICY_FORMAT } from '../../src/gateway/policy.ts';
 import { openStore, type OpenStore } from '../../src/store/connect.ts';
 import { ledgerTotal } from '../../src/store/ledger.repository.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
@@ -142,6 +148,32 @@ async function startCore(dir: string): Promise<Core> {
   const handler = await coreApp({ checks: {}, store, secrets: () => box, logger });
   const server = await startHttpServer({ name: 'core', host: '127.0.0.1', port: 0, handler, logger });
   return { store, server, wsdl: `${server.url}/soap/${SERVICE}?wsdl`, password };
+}
+
+/**
+ * `--through-gateway`: the isolation gateway in front of the core (plain HTTP on loopback, no TLS),
+ * its policy holding the interop channel; the clients get the gateway's WSDL and go through it.
+ */
+async function startGatewayFor(core: Core, dir: string): Promise<{ readonly wsdl: string; stop(): Promise<void> }> {
+  const box = secretBox(randomBytes(32));
+  const file = path.join(dir, 'gateway-policy.json');
+  writeFileSync(file, JSON.stringify({
+    format: POLICY_FORMAT, zones: { banks: [SERVICE] },
+    channels: { [CHANNEL]: { zone: 'banks', operations: OPERATIONS, secret: box.seal(core.password) } },
+  }));
+  const logger = createLogger({ level: 'info', role: 'gateway', stream: createWriteStream(path.join(dir, 'gateway.log')) });
+  const app = await createGatewayApp({
+    loadPolicy: () => readPolicyFile(file, (sealed) => box.open(sealed)), forwarder: httpForwarder({ coreUrl: core.server.url }), logger,
+    plainHttpLoopbackOnly: true,
+  });
+  const server = await startHttpServer({ name: 'gateway', host: '127.0.0.1', port: 0, handler: app.handler, logger });
+  return {
+    wsdl: `${server.url}/soap/${SERVICE}?wsdl`,
+    async stop() {
+      await server.stop();
+      app.close();
+    },
+  };
 }
 
 async function countPayments(store: OpenStore): Promise<number> {
@@ -391,9 +423,11 @@ async function main(): Promise<number> {
       process.exit(130);
     });
   }
-  const core = await startCore(dir);
+  const direct = await startCore(dir);
+  const gateway = argv.includes('--through-gateway') ? await startGatewayFor(direct, dir) : undefined;
+  const core: Core = gateway ? { ...direct, wsdl: gateway.wsdl } : direct;
   try {
-    console.log(`core: ${core.wsdl} (seeded and billed in ${seconds()} s; temp folder ${dir})`);
+    console.log(`${gateway ? 'through the gateway' : 'core'}: ${core.wsdl} (seeded and billed in ${seconds()} s; temp folder ${dir})`);
     const wsse = ['--username', CHANNEL, '--password', core.password, '--password-digest'];
     const plainFill = (name: string) => dateFill(name);
 
@@ -432,6 +466,7 @@ async function main(): Promise<number> {
     console.log(`\n${failed === 0 ? 'PASSED' : 'FAILED'} test:interop in ${seconds()} s`);
     return failed === 0 ? 0 : 1;
   } finally {
+    await gateway?.stop();
     await core.server.stop();
     await core.store.close();
     if (keep) console.log(`kept ${dir}`);

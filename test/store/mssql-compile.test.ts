@@ -32,7 +32,17 @@ import * as migration0006 from '../../src/store/migrations/0006-online-payments.
 import * as customerAccess from '../../src/store/customer-access.repository.ts';
 import * as customerView from '../../src/store/customer-view.repository.ts';
 import * as smsOutbox from '../../src/store/sms-outbox.repository.ts';
+import * as estimation from '../../src/store/estimation.repository.ts';
+import * as control from '../../src/store/control.repository.ts';
+import * as migration0008 from '../../src/store/migrations/0008-smart-payment.ts';
 import * as migration0005 from '../../src/store/migrations/0005-customer-access.ts';
+import * as staff from '../../src/store/staff.repository.ts';
+import * as consoleView from '../../src/store/console-view.repository.ts';
+import * as migration0009 from '../../src/store/migrations/0009-staff-console.ts';
+import * as migration0010 from '../../src/store/migrations/0010-estimation-speed.ts';
+import * as schedulerLeases from '../../src/store/scheduler-lease.repository.ts';
+import * as directDebits from '../../src/store/direct-debit.repository.ts';
+import * as migration0011 from '../../src/store/migrations/0011-smart-payment-integrations.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -193,11 +203,68 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'customerView.issuedKwhBetween': (s) => customerView.issuedKwhBetween(s, 1, '2026-01', '2026-10'),
   'smsOutbox.insertSms': (s) => smsOutbox.insertSms(s, { phone: '13800000000', customer_id: 1, template: 'login-code', body: '验证码', status: 'pending', created_at: 'now', sent_at: null }),
   'smsOutbox.listOutbox': (s) => smsOutbox.listOutbox(s, { phone: '13800000000', customerId: 1, limit: 20 }),
+  'estimation.segmentSettingsRows': (s) => estimation.segmentSettingsRows(s),
+  'estimation.updateSegmentSettingsRow': (s) => estimation.updateSegmentSettingsRow(s, 'residential', { algorithm: 'register-delta', fallback: 'none', runs_per_day: 1, window_start: '06:00', window_end: '08:00', average_months: 3, peak_share_bp: 6000, alarm1_fen: 2, alarm2_fen: 1, grace_hours: 24, cutoff_from: '08:00', cutoff_to: '17:00', updated_at: 'now', updated_by: 'a' }),
+  'estimation.insertEstimationRun': (s) => estimation.insertEstimationRun(s, { day: '2026-11-01', slot: 1, segment: null, startedAt: 'now' }),
+  'estimation.finishEstimationRun': (s) => estimation.finishEstimationRun(s, 1, 'finished', 'now', {}),
+  'estimation.loadEstimationSlice': (s) => estimation.loadEstimationSlice(s, { afterCustomerId: 0, size: 10, categories: ['residential'], readingDays: ['2026-10-31', '2026-11-01'], intervalFrom: 'a', intervalTo: 'b', fromMonth: '2025-11', day: '2026-11-01', data: 'readings' }),
+  'estimation.insertEstimates': (s) => estimation.insertEstimates(s, [{ customer_id: 1, period_key: '2026-11-01', month: '2026-11', kwh: 1, amount_fen: 1, algorithm: 'register-delta', estimated: 0, run_id: 1, created_at: 'now' }]),
+  'estimation.postBulkLedgerTransaction': (s) => estimation.postBulkLedgerTransaction(s, posting),
+  'estimation.insertEstimateColumns': (s) => estimation.insertEstimateColumns(s, { periodKey: '2026-11-01', month: '2026-11', runId: 1, createdAt: 'now', customerIds: [1], kwh: [1], amountFen: [1], algorithms: ['register-delta'], estimated: [0] }),
+  'estimation.noticeKeysOfDay': (s) => estimation.noticeKeysOfDay(s, '2026-11-01', 1, 2),
+  'estimation.insertNoticesWithSms': (s) => estimation.insertNoticesWithSms(s, [{ notice: { customer_id: 1, day: 'd', level: 'alarm-1', balance_fen: 1, created_at: 'now' }, sms: { phone: '1', template: 'balance-alarm', body: 'b' } }]),
+  'estimation.estimatesOfMonth': (s) => estimation.estimatesOfMonth(s, 1, '2026-11'),
+  'estimation.unsettledSmartBills': (s) => estimation.unsettledSmartBills(s, '2026-11', 0, 10),
+  'estimation.insertSettlement': (s) => estimation.insertSettlement(s, { bill_id: 1, customer_id: 1, period: '2026-11', estimates_fen: 1, bill_fen: 1, settlement_fen: 0, settled_at: 'now' }),
+  'estimation.settlementOfBill': (s) => estimation.settlementOfBill(s, 1),
+  'estimation.insertMeterIntervals': (s) => estimation.insertMeterIntervals(s, [{ meter_id: 1, starts_at: 'a', kwh_hundredths: 1 }]),
+  'estimation.countSmartAccounts': (s) => estimation.countSmartAccounts(s, ['residential']),
+  'control.noticesOfDay': (s) => control.noticesOfDay(s, 'd', [1, 2]),
+  'control.insertNotice': (s) => control.insertNotice(s, { customer_id: 1, day: 'd', level: 'alarm-1', balance_fen: 1, created_at: 'now' }),
+  'control.firstCutoffNoticeAfter': (s) => control.firstCutoffNoticeAfter(s, 1, 'a'),
+  'control.lastPaymentAt': (s) => control.lastPaymentAt(s, 1),
+  'control.commandsOfCustomer': (s) => control.commandsOfCustomer(s, 1, 5),
+  'control.insertControlCommand': (s) => control.insertControlCommand(s, { command_id: 'D1', customer_id: 1, meter_id: 1, kind: 'DISCONNECT', status: 'PENDING_APPROVAL', reason: 'r', created_at: 'now', approved_by: null, approved_at: null, sent_at: null, completed_at: null, last_error: null }),
+  'control.findControlCommand': (s) => control.findControlCommand(s, 1),
+  'control.updateControlCommand': (s) => control.updateControlCommand(s, 1, 'APPROVED', { status: 'HELD' }),
+  'control.pageOfControlCommands': (s) => control.pageOfControlCommands(s, { status: 'DONE', customerNo: '1', from: 'a', to: 'b', afterId: 1, limit: 10 }),
+  'control.commandsInStatus': (s) => control.commandsInStatus(s, 'APPROVED', 10),
+  'control.switchMeterOf': (s) => control.switchMeterOf(s, 1),
+  'control.isHoliday': (s) => control.isHoliday(s, 'd'),
+  'control.addHoliday': (s) => control.addHoliday(s, 'd', 'n'),
+  'control.isProtected': (s) => control.isProtected(s, 1, 'd'),
+  'control.protectCustomer': (s) => control.protectCustomer(s, { customer_id: 1, reason: 'r', until_day: null, created_at: 'now' }),
+  'control.insertAlert': (s) => control.insertAlert(s, { kind: 'k', subject: 's', message: 'm', created_at: 'now' }),
+  'control.listAlerts': (s) => control.listAlerts(s, 0, 10),
+  'control.disconnectedCustomers': (s) => control.disconnectedCustomers(s, 0, 10),
+  'staff.insertStaffUser': (s) => staff.insertStaffUser(s, { username: 'u', display_name: 'n', role: 'auditor', password_hash: 'h', password_salt: 's', password_params: 'p', enabled: 1, locked_until: null, created_at: 'now', updated_at: 'now', last_login_at: null }),
+  'staff.findStaffUser': (s) => staff.findStaffUser(s, 'u'),
+  'staff.listStaffUsers': (s) => staff.listStaffUsers(s),
+  'staff.setStaffEnabled': (s) => staff.setStaffEnabled(s, 1, false, 'now'),
+  'staff.recordStaffLoginFailure': (s) => staff.recordStaffLoginFailure(s, 1, 5, 'later'),
+  'staff.recordStaffLoginSuccess': (s) => staff.recordStaffLoginSuccess(s, 1, 'now'),
+  'staff.insertConsoleSession': (s) => staff.insertConsoleSession(s, { staff_id: 1, token_hash: 'h', csrf_key: 'k', created_at: 'now', expires_at: 'later', ended_at: null }),
+  'staff.findConsoleSession': (s) => staff.findConsoleSession(s, 'h'),
+  'staff.endConsoleSession': (s) => staff.endConsoleSession(s, 1, 'now'),
+  'staff.endSessionsOfStaff': (s) => staff.endSessionsOfStaff(s, 1, 'now'),
+  'consoleView.searchCustomerRows': (s) => consoleView.searchCustomerRows(s, '33%_[', 200),
+  'consoleView.latestReconciliationDays': (s) => consoleView.latestReconciliationDays(s, 200),
+  'consoleView.findReconciliationDayById': (s) => consoleView.findReconciliationDayById(s, 1),
+  'consoleView.latestAuditRecords': (s) => consoleView.latestAuditRecords(s, { actor: 'a', limit: 200 }),
+  'schedulerLeases.acquireLease': (s) => schedulerLeases.acquireLease(s, { job: 'j', holder: 'h', runKey: 'k', now: 'a', expiresAt: 'b' }),
+  'schedulerLeases.renewLease': (s) => schedulerLeases.renewLease(s, 'j', 'h', 'b'),
+  'schedulerLeases.releaseLease': (s) => schedulerLeases.releaseLease(s, 'j', 'h', 'a', 'k'),
+  'schedulerLeases.leaseOf': (s) => schedulerLeases.leaseOf(s, 'j'),
+  'directDebits.billsAwaitingDebit': (s) => directDebits.billsAwaitingDebit(s, 10),
+  'directDebits.insertDirectDebit': (s) => directDebits.insertDirectDebit(s, { bill_id: 1, customer_id: 1, agreement_id: 1, debit_id: null, amount_fen: 0, state: 'pending', attempts: 0, next_attempt_at: 'now', failure: null, bank_txn_id: null, bank_accounting_date: null, payment_id: null, created_at: 'now', updated_at: 'now' }),
+  'directDebits.directDebitsToWork': (s) => directDebits.directDebitsToWork(s, 'now', 10),
+  'directDebits.updateDirectDebit': (s) => directDebits.updateDirectDebit(s, 1, 'sent', { state: 'pending' }),
+  'directDebits.directDebitOfBill': (s) => directDebits.directDebitOfBill(s, 1),
 };
 
-const MODULES = { billRuns, billReview, channelActivity, customerAdmin, meterExchange, customers, meters, tariffs, channels, ledger, audit, payments, withholding, onlinePayments, reconciliation, customerAccess, customerView, smsOutbox };
+const MODULES = { staff, consoleView, billRuns, billReview, channelActivity, customerAdmin, meterExchange, customers, meters, tariffs, channels, ledger, audit, payments, withholding, onlinePayments, reconciliation, customerAccess, customerView, smsOutbox, estimation, control, schedulerLeases, directDebits };
 // Pure helpers exported beside the queries; they send no SQL.
-const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation']);
+const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation', 'estimation.ESTIMATE_COLUMNS']);
 
 describe('SQL Server dialect', () => {
   it('compiles the schema migration to T-SQL types', async () => {
@@ -214,6 +281,27 @@ describe('SQL Server dialect', () => {
     await migration0002.up(store.db as Kysely<Database>, 'mssql');
     expectTsql(driver.statements);
     expect(driver.statements.join('\n')).to.match(/create unique index "payments_channel_reversal_uq".* where "reversal_txn_id" is not null/);
+  });
+
+  it('compiles the estimation-speed migration to T-SQL: the index it replaces is dropped with its table named', async () => {
+    const { store, driver } = recordingStore();
+    await migration0010.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('drop index "ledger_entries_account_ix" on "ledger_entries"');
+  });
+
+  it('compiles the smart-payment migration to T-SQL', async () => {
+    const { store, driver } = recordingStore();
+    await migration0008.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('"kind" nvarchar(16)');
+  });
+
+  it('compiles the direct-debit migration to T-SQL', async () => {
+    const { store, driver } = recordingStore();
+    await migration0011.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('"debit_id" nvarchar(64)');
   });
 
   it('compiles the withholding migration to T-SQL, with a filtered unique index for active agreements', async () => {
@@ -242,6 +330,13 @@ describe('SQL Server dialect', () => {
     await migration0004.up(store.db as Kysely<Database>, 'mssql');
     expectTsql(driver.statements);
     expect(driver.statements.join('\n')).to.include('alter table "channels" add "reversal_days" int');
+  });
+
+  it('compiles the staff console migration to T-SQL, names as nvarchar', async () => {
+    const { store, driver } = recordingStore();
+    await migration0009.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('"display_name" nvarchar(100)');
   });
 
   it('serialises a reconciliation day with an application lock', async () => {
