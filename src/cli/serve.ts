@@ -170,20 +170,23 @@ async function ensurePortalChannel(store: OpenStore, box: SecretBox, config: Con
 }
 
 /**
- * The online business hall. Under `serve all` it calls the core's CustomerService directly for
- * now (the lead switches it to the gateway); alone it calls GRIDBILL_PORTAL_UPSTREAM.
+ * The online business hall. Under `serve all` it calls CustomerService through the gateway
+ * started beside it, as in a deployment (the design's only path from the external zone to the
+ * core); alone it calls GRIDBILL_PORTAL_UPSTREAM (the gateway's address).
  */
-function startPortal(config: Config, role: Role, coreUrl: string | undefined, password: string | null, logger: Logger): PortalApp {
+function startPortal(
+  config: Config, role: Role, urls: { readonly core?: string; readonly gateway?: string }, password: string | null, logger: Logger,
+): PortalApp {
   if (password === null) {
     throw new GridbillError('CONFIG_INVALID', 'GRIDBILL_PORTAL_CHANNEL_PASSWORD is not set', {
       hint: 'register the portal at the core (gridbill channel add --kind portal) and give the portal its password',
     });
   }
-  const direct = role === 'all' && coreUrl !== undefined;
+  const beside = role === 'all' && urls.gateway !== undefined;
   return portalApp({
-    upstreamUrl: direct ? `${coreUrl}/soap/CustomerService` : config.portalUpstreamUrl,
+    upstreamUrl: beside ? `${urls.gateway}/soap/CustomerService` : config.portalUpstreamUrl,
     channel: config.portalChannel, channelPassword: password, secureCookies: config.portalSecureCookies, logger,
-    ...(direct && config.demoData ? { dev: { smsOutboxUrl: `${coreUrl}/dev/sms-outbox` } } : {}),
+    ...(beside && urls.core !== undefined && config.demoData ? { dev: { smsOutboxUrl: `${urls.core}/dev/sms-outbox` } } : {}),
   });
 }
 
@@ -222,11 +225,17 @@ export async function startPlatform(config: Config, role: Role, logger: Logger):
       if (role === 'all') portalPassword = await ensurePortalChannel(store, secrets(), config, logger);
     }
     if (role === 'all' || role === 'gateway') {
-      gateway = await startGateway(config, role, logger, servers.find((s) => s.name === 'core')?.url);
+      // serve all: the business hall beside it is the one channel let through without a policy file.
+      const devChannels = role === 'all' && portalPassword !== null ? [{
+        code: config.portalChannel, password: portalPassword, zone: 'web', services: ['CustomerService'] as const,
+        operations: [...SERVICES.CustomerService],
+      }] : [];
+      gateway = await startGateway(config, role, logger, servers.find((s) => s.name === 'core')?.url, devChannels);
       await start('gateway', config.gatewayPort, gateway.handler);
     }
     if (role === 'all' || role === 'portal') {
-      portal = startPortal(config, role, servers.find((s) => s.name === 'core')?.url, portalPassword, logger);
+      const urlOf = (name: string) => servers.find((s) => s.name === name)?.url;
+      portal = startPortal(config, role, { core: urlOf('core'), gateway: urlOf('gateway') }, portalPassword, logger);
       await start('portal', config.portalPort, portal.handler);
     }
   } catch (error) {

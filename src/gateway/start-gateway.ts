@@ -14,7 +14,7 @@ import { loadMasterKey, secretBox } from '../ops/secret-box.ts';
 import { auditLineWriter } from './audit.ts';
 import { createGatewayApp, readPolicyFile } from './gateway-app.ts';
 import { httpForwarder } from './forward.ts';
-import { EMPTY_POLICY, type GatewayPolicy } from './policy.ts';
+import { EMPTY_POLICY, parsePolicy, POLICY_FORMAT, type ExternalService, type GatewayPolicy } from './policy.ts';
 
 export interface RunningGateway {
   readonly handler: Handler;
@@ -22,13 +22,43 @@ export interface RunningGateway {
   close(): void;
 }
 
-/** `coreUrl`: the core started in the same process (serve all), else GRIDBILL_CORE_URL. */
-export async function startGateway(config: Config, role: 'all' | 'gateway', logger: Logger, coreUrl = config.coreUrl): Promise<RunningGateway> {
+/** A channel `serve all` lets through without a policy file: the online business hall started beside it. */
+export interface DevChannel {
+  readonly code: string;
+  readonly password: string;
+  readonly zone: string;
+  readonly services: readonly ExternalService[];
+  readonly operations: readonly string[];
+}
+
+/** The policy of `serve all` without a policy file: exactly the in-process channels, nothing else. */
+export function devPolicy(channels: readonly DevChannel[]): GatewayPolicy {
+  const zones: Record<string, string[]> = {};
+  for (const c of channels) zones[c.zone] = [...new Set([...(zones[c.zone] ?? []), ...c.services])];
+  const doc = {
+    format: POLICY_FORMAT, zones, allowedHeaders: [],
+    channels: Object.fromEntries(channels.map((c) => [c.code, { zone: c.zone, secret: c.password, operations: c.operations }])),
+  };
+  const reading = parsePolicy(JSON.stringify(doc), (plain) => plain);
+  if (!reading.ok) throw new Error(`dev gateway policy: ${reading.problems.join('; ')}`);
+  return reading.policy;
+}
+
+/**
+ * `coreUrl`: the core started in the same process (serve all), else GRIDBILL_CORE_URL.
+ * `devChannels`: under `serve all`, the channels started in this process (the business hall),
+ * used as the whole policy when there is no policy file.
+ */
+export async function startGateway(
+  config: Config, role: 'all' | 'gateway', logger: Logger, coreUrl = config.coreUrl, devChannels: readonly DevChannel[] = [],
+): Promise<RunningGateway> {
   const box = secretBox(loadMasterKey({ keyBase64: config.gatewayKeyBase64, keyFile: config.gatewayKeyFile }));
   const loadPolicy = (): GatewayPolicy => {
     if (role === 'all' && !existsSync(config.gatewayPolicyFile)) {
-      logger.warn('no gateway policy file: every call through the gateway is refused until one is written', { file: config.gatewayPolicyFile });
-      return EMPTY_POLICY;
+      logger.warn('no gateway policy file: only the business hall started beside it is let through', {
+        file: config.gatewayPolicyFile, channels: devChannels.map((c) => c.code),
+      });
+      return devChannels.length === 0 ? EMPTY_POLICY : devPolicy(devChannels);
     }
     return readPolicyFile(config.gatewayPolicyFile, (sealed) => box.open(sealed));
   };

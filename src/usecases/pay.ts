@@ -268,7 +268,9 @@ async function postPayment(tx: Store, channel: ChannelRow, customer: CustomerRow
   if (!allocation.ok) throw allocationFault(allocation.error);
   const paymentId = await insertPayment(tx, {
     channel_id: channel.id, channel_txn_id: request.channelTxnId, customer_id: customer.id, amount_fen: request.amountFen,
-    accounting_date: request.accountingDate, status: 'posted', request_hash: hash, response: '', created_at: request.now,
+    accounting_date: request.accountingDate, status: 'posted', request_hash: hash, response: '',
+    // Stored instants are UTC ISO strings, whatever offset the request carried: they are compared as text.
+    created_at: new Date(request.now).toISOString(),
   });
   const settlements = settlementsOf(receivables, allocation.lines);
   await insertAllocations(tx, allocationRows(paymentId, settlements, allocation.prepaidFen));

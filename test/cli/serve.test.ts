@@ -25,6 +25,32 @@ function waitForBanner(child: ReturnType<typeof spawnCli>): Promise<Record<strin
   });
 }
 
+/**
+ * The business hall asks the core for a login code, and the request goes through the gateway: the
+ * portal's page says the code was sent, and the gateway's audit line shows it forwarded.
+ */
+async function expectLoginCodeThroughGateway(portalUrl: string, db: string, output: readonly string[]): Promise<void> {
+  const store = await openStore(`sqlite:${db}`);
+  let customerNo: string;
+  try {
+    customerNo = (await store.db.selectFrom('customers').select('customer_no').where('phone', 'is not', null).orderBy('id').executeTakeFirstOrThrow()).customer_no;
+  } finally {
+    await store.close();
+  }
+  const login = await fetch(`${portalUrl}/login`);
+  const cookies = login.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await login.text())?.[1];
+  expect(csrf, 'the login form carries a CSRF token').to.be.a('string');
+  const asked = await fetch(`${portalUrl}/login/code`, {
+    method: 'POST', redirect: 'manual',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Cookie: cookies },
+    body: new URLSearchParams({ _csrf: csrf!, customerNo }).toString(),
+  });
+  expect(asked.status, await asked.clone().text()).to.equal(200);
+  const verdicts = output.join('').split('\n').filter((l) => l.includes('"gateway verdict"')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(verdicts.some((v) => v.operation === 'RequestLoginCode' && v.channel === 'portal' && v.verdict === 'forwarded'), JSON.stringify(verdicts)).to.equal(true);
+}
+
 describe('gridbill serve', function () {
   this.timeout(60_000);
   let dir: string;
@@ -34,6 +60,8 @@ describe('gridbill serve', function () {
   it('all: migrates, seeds demo data, prints every URL, serves health, and stops cleanly on SIGTERM', async () => {
     const db = join(dir, 'data', 'gridbill.db');
     const child = spawnCli(['serve', 'all'], { ...PORTS_ANY, GRIDBILL_DB: `sqlite:${db}`, GRIDBILL_DEMO_CUSTOMERS: '15', GRIDBILL_DEMO_MONTHS: '3' });
+    const output: string[] = [];
+    child.stdout.on('data', (c: Buffer) => output.push(c.toString('utf8')));
     const urls = await waitForBanner(child);
     expect(Object.keys(urls).sort()).to.deep.equal(['core', 'gateway', 'portal']);
     for (const [role, url] of Object.entries(urls)) {
@@ -46,6 +74,7 @@ describe('gridbill serve', function () {
     expect(await ready.json()).to.deep.include({ status: 'ready' });
     const portal = await fetch(`${urls.portal}/`);
     expect(await portal.text()).to.include('网上营业厅');
+    await expectLoginCodeThroughGateway(urls.portal!, db, output);
 
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     child.kill('SIGTERM');

@@ -34,6 +34,15 @@ describeOnEveryStore('Pay', (h) => {
   });
   afterEach(async () => expectLedgerBalanced(h.store));
 
+  it('stores the posting instant in UTC whatever offset the request carried, and answers it as sent', async () => {
+    const customerId = await addCustomer(h.store, '3300000001999');
+    await addIssuedBill(h.store, { customerId, billNo: 'P1999', period: '2026-08', amountFen: 10_000, dueOn: '2026-12-31' });
+    const receipt = await pay(h.store, request('3300000001999', 'UTC-1', 1_000, '2026-09-10', { now: '2026-09-10T10:00:00.000+08:00' }));
+    expect(receipt.postedAt).to.equal('2026-09-10T10:00:00.000+08:00');
+    const row = await h.store.db.selectFrom('payments').select('created_at').where('channel_txn_id', '=', 'UTC-1').executeTakeFirstOrThrow();
+    expect(row.created_at).to.equal('2026-09-10T02:00:00.000Z');
+  });
+
   describe('settling late fees and energy charges', () => {
     it('settles a residential bill 15 days overdue: 1.50 yuan late fee, then the energy charge', async () => {
       const customerId = await addCustomer(h.store, '3300000001001');
