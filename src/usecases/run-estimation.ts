@@ -12,9 +12,13 @@
 // with its estimate (its available balance goes down), `unbilled:estimates` credited with the
 // slice's total. The monthly settlement (settle-estimates.ts) clears that account against the bill.
 //
-// Speed: accounts are read in slices with a handful of range queries and written in the same
-// transaction; on SQLite the inserts are reused prepared statements (estimation.repository.ts).
-// Tariff price schedules are cached per tariff and account facts for the run.
+// Speed (a million accounts a day on SQLite): accounts are read in slices with a handful of range
+// queries, priced without I/O (estimate-slice.ts) and written in one transaction per slice. On a
+// SQLite file, once a run turns out large, a worker thread reads and prices the next slices while
+// this thread writes (estimation-slices.ts); SQLite reads and writes go through prepared
+// statements, the inserts many rows per statement, the reminders in bulk (estimation-reminders.ts).
+// Elsewhere each slice is read and written in one transaction here, through Kysely. Tariff price
+// schedules are cached per tariff and account facts for the run.
 
 import { BUSINESS_UTC_OFFSET_MINUTES, businessDate } from '../clock.ts';
 import { addDays, addMonths, isIsoDate, monthOf } from '../domain/dates.ts';
