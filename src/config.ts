@@ -45,7 +45,11 @@ export interface Config {
   readonly gatewayQuarantineDir: string | null;
   /** The platform CA's folder (gridbill ca): the gateway's server certificate and key, the CA, the CRL. */
   readonly caDir: string;
+  /** The gateway's mutual TLS: on, off (dev mode), or auto (on when its files exist in caDir). */
+  readonly gatewayTls: GatewayTlsMode;
 }
+
+export type GatewayTlsMode = 'auto' | 'on' | 'off';
 
 interface Setting {
   readonly env: string;
@@ -81,6 +85,7 @@ export const SETTINGS: readonly Setting[] = [
   { env: 'GRIDBILL_GATEWAY_KEY_FILE', description: 'where the gateway key is kept when GRIDBILL_GATEWAY_KEY is not set (created, mode 0600)', fallback: './data/gateway.key' },
   { env: 'GRIDBILL_GATEWAY_QUARANTINE', description: 'folder where the gateway keeps a sample of denied requests for review; "off": none are kept', fallback: './data/quarantine' },
   { env: 'GRIDBILL_CA_DIR', description: "the platform CA's folder (gridbill ca): the gateway's server certificate and key, the CA certificate it trusts and the CRL it enforces (see \"Certificates\")", fallback: './data/ca' },
+  { env: 'GRIDBILL_GATEWAY_TLS', description: 'the gateway\'s HTTPS with mutual TLS: on (its files in GRIDBILL_CA_DIR must be good), off (dev mode: plain HTTP, loopback callers only) or auto (on when GRIDBILL_CA_DIR holds the gateway\'s server certificate, server/server.cert.pem; then the four files must be good)', fallback: 'auto' },
 ];
 
 type Source = Readonly<Record<string, string | undefined>>;
@@ -172,6 +177,7 @@ export function loadConfig(env: Source = process.env): Config {
     gatewayKeyFile: r.string('GRIDBILL_GATEWAY_KEY_FILE', './data/gateway.key'),
     gatewayQuarantineDir: ((dir) => (dir === 'off' ? null : dir))(r.string('GRIDBILL_GATEWAY_QUARANTINE', './data/quarantine')),
     caDir: r.string('GRIDBILL_CA_DIR', './data/ca'),
+    gatewayTls: r.oneOf<GatewayTlsMode>('GRIDBILL_GATEWAY_TLS', 'auto', ['auto', 'on', 'off']),
   };
   if (!/^https?:\/\/[^/]/.test(config.portalUpstreamUrl)) r.problems.push('GRIDBILL_PORTAL_UPSTREAM: expected an http:// or https:// URL');
   if (!/^[a-z0-9][a-z0-9-]{1,31}$/.test(config.portalChannel)) r.problems.push('GRIDBILL_PORTAL_CHANNEL: 2 to 32 lower-case letters, digits or "-"');

@@ -15,6 +15,7 @@ const TABLE = {
   httpHeadersTimeoutMs: [10_000, 'a client must finish sending its headers in this time (slow-loris)'],
   httpRequestTimeoutMs: [30_000, 'a whole request must arrive in this time (slow bodies)'],
   httpKeepAliveTimeoutMs: [5_000, 'idle keep-alive connections are closed after this'],
+  httpTimeoutCheckMs: [1_000, 'expired header and request timeouts are enforced this often; Node’s default of 30 s lets a slow client live 30 s past its timeout'],
   httpMaxHeadersCount: [100, 'more headers than this is not a SOAP client'],
   httpConnectionsMax: [2_000, 'bounds sockets and memory per process'],
   httpBodyBytesMax: [1_048_576, 'the largest SOAP request a channel legitimately sends is a few KB'],
@@ -158,6 +159,11 @@ const TABLE = {
   directDebitAttemptsMax: [3, 'debits of one bill before it is left to the customer: an account that failed three times over several days needs a reminder, not a fourth try'],
   directDebitRetryMs: [172_800_000, 'a failed debit is tried again two days later: an account short today is often topped up by then'],
   directDebitsPerRunMax: [500, 'debits one run sends: each may wait for a bank timeout, so a run stays minutes long at most'],
+  assessmentDaysMax: [366, 'a channel assessment covers at most a year of days (the contract says so): a year is one grouped read of each table'],
+  terminalReadingLateDays: [2, 'a collection terminal delivers each day’s frozen reading the next day: older than this, a day is missing (DEGRADED)'],
+  terminalOfflineDays: [35, 'a meter without even a monthly reading for this long is not being read at all (OFFLINE)'],
+  gatewayReadyCacheMs: [3000, 'the gateway answers /ready from its last probe of the core this long: balancers asking every second cost the core one probe'],
+  gatewayReadyProbeTimeoutMs: [2000, 'a core that does not answer its /ready in this time is not ready for payments either'],
 } as const satisfies LimitTable;
 
 export const LIMITS = defineLimits(TABLE);

@@ -39,6 +39,7 @@ type Role = (typeof ROLES)[number];
 const DESCRIPTIONS: Readonly<Record<string, string>> = {
   core: 'SOAP services, admin console, /health, /ready',
   gateway: 'isolation gateway: the external entry point',
+  'gateway-loopback': "the gateway's plain-HTTP loopback door for the business hall beside it",
   portal: 'online business hall (网上营业厅)',
 };
 
@@ -231,11 +232,13 @@ export async function startPlatform(config: Config, role: Role, logger: Logger):
         operations: [...SERVICES.CustomerService],
       }] : [];
       gateway = await startGateway(config, role, logger, servers.find((s) => s.name === 'core')?.url, devChannels);
-      await start('gateway', config.gatewayPort, gateway.handler);
+      servers.push(await gateway.serve(config.host, config.gatewayPort));
+      // The business hall beside a mutual-TLS gateway has no client certificate: it has its own loopback door.
+      if (role === 'all' && gateway.mode === 'tls') servers.push(await gateway.serveLoopback());
     }
     if (role === 'all' || role === 'portal') {
       const urlOf = (name: string) => servers.find((s) => s.name === name)?.url;
-      portal = startPortal(config, role, { core: urlOf('core'), gateway: urlOf('gateway') }, portalPassword, logger);
+      portal = startPortal(config, role, { core: urlOf('core'), gateway: urlOf('gateway-loopback') ?? urlOf('gateway') }, portalPassword, logger);
       await start('portal', config.portalPort, portal.handler);
     }
   } catch (error) {

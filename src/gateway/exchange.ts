@@ -16,6 +16,9 @@ export interface PeerCertificate {
   readonly fingerprint256: string;
   /** Verified against the platform CA (and its revocation list) by the TLS layer. */
   readonly authorized: boolean;
+  /** Under mutual TLS: the channel the certificate names (its CN), or why it is refused (tls.ts PeerRefusal). */
+  readonly channel?: string;
+  readonly refusal?: string;
 }
 
 export interface GatewayRequest extends RequestHead {

@@ -1,6 +1,7 @@
 // The isolation gateway's HTTP entry point: /health, the external services' WSDLs (rewritten to
-// the gateway's own address) and `POST /soap/<Service>` through the pipeline. Nothing else of the
-// core is reachable here: not its internal services, not /ready, not the console.
+// the gateway's own address), its own /ready (whether the core answers) and /metrics, and
+// `POST /soap/<Service>` through the pipeline. Nothing else of the core is reachable here: not its
+// internal services, not its /ready or /metrics, not the console.
 //
 // The request line and headers are checked before the body is read (405, 415, 413, 403), and the
 // body is read only up to LIMITS.httpBodyBytesMax; the pipeline does the rest. The policy is read
@@ -14,7 +15,8 @@ import { GridbillError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { loadServiceContract, type ServiceContract } from '../contract/service-contract.ts';
 import { currentContext, newCorrelationId } from '../ops/context.ts';
-import { healthHandler } from '../ops/health.ts';
+import { healthHandler, type ReadinessCheck } from '../ops/health.ts';
+import { metricsHandler } from '../ops/metrics.ts';
 import type { Handler } from '../ops/http-server.ts';
 import { sendJson } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -34,7 +36,11 @@ export interface GatewayAppOptions {
   readonly forwarder: CoreForwarder;
   readonly logger: Logger;
   readonly plainHttpLoopbackOnly?: boolean;
+  /** Reads a TLS connection's client certificate; mutual TLS passes tls.ts's peerChannel (start-gateway.ts). */
+  readonly peerCertificate?: (socket: TLSSocket) => PeerCertificate | undefined;
   readonly verifySignature?: VerifySignature;
+  /** What /ready reports: whether the core answers (core-readiness.ts); without it /ready checks nothing. */
+  readonly coreReady?: ReadinessCheck;
   readonly quarantineDir?: string | null;
   /** Sampling and size caps of the quarantine (src/limits.ts by default; tests pass small ones). */
   readonly quarantineLimits?: QuarantineLimits;
@@ -97,9 +103,10 @@ function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
   });
 }
 
-function peerCertificate(req: IncomingMessage): PeerCertificate | undefined {
+function peerCertificate(req: IncomingMessage, read?: GatewayAppOptions['peerCertificate']): PeerCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (!socket.encrypted || typeof socket.getPeerCertificate !== 'function') return undefined;
+  if (read) return read(req.socket as TLSSocket);
   const certificate = socket.getPeerCertificate();
   if (!certificate || typeof certificate.fingerprint256 !== 'string' || certificate.fingerprint256 === '') return undefined;
   return { fingerprint256: certificate.fingerprint256.toUpperCase(), authorized: socket.authorized === true };
@@ -110,14 +117,17 @@ function sendText(res: ServerResponse, status: number, contentType: string, text
   res.end(text);
 }
 
-async function soapRequest(pipeline: GatewayPipeline, service: ExternalService, req: IncomingMessage, res: ServerResponse, plainOnly: boolean): Promise<void> {
+async function soapRequest(
+  pipeline: GatewayPipeline, service: ExternalService, req: IncomingMessage, res: ServerResponse, plainOnly: boolean,
+  readPeer?: GatewayAppOptions['peerCertificate'],
+): Promise<void> {
   const head = {
     method: req.method ?? 'GET', headers: req.headers, tls: (req.socket as Partial<TLSSocket>).encrypted === true,
     remoteAddress: req.socket.remoteAddress,
   };
   const early = checkHead(head, plainOnly);
   const read = early.ok ? await readBody(req, LIMITS.httpBodyBytesMax) : { ok: false as const };
-  const certificate = peerCertificate(req);
+  const certificate = peerCertificate(req, readPeer);
   const request: GatewayRequest = {
     ...head, service, rawBody: read.ok ? read.body : Buffer.alloc(0), bodyTooLarge: early.ok && !read.ok,
     correlationId: currentContext()?.correlationId ?? newCorrelationId(), ...(certificate ? { peerCertificate: certificate } : {}),
@@ -142,10 +152,11 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
     ...(options.verifySignature ? { verifySignature: options.verifySignature } : {}),
     plainHttpLoopbackOnly: options.plainHttpLoopbackOnly ?? false,
   });
-  const health = healthHandler({ role: 'gateway', version: VERSION, checks: {} });
+  const health = healthHandler({ role: 'gateway', version: VERSION, checks: options.coreReady ? { core: options.coreReady } : {} });
   const handler: Handler = async (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/health') return void (await health(req, res));
+    if (path === '/health' || path === '/ready') return void (await health(req, res));
+    if (await metricsHandler(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://gateway.invalid');
     const method = req.method ?? 'GET';
     const service = SOAP_PATH.exec(url.pathname)?.[1];
@@ -157,7 +168,7 @@ export async function createGatewayApp(options: GatewayAppOptions): Promise<Gate
       if (origin === null) return sendText(res, 400, 'text/plain; charset=utf-8', 'invalid Host header\n');
       return sendText(res, 200, XML, documents.wsdl(service, origin)!);
     }
-    await soapRequest(pipeline, service, req, res, options.plainHttpLoopbackOnly ?? false);
+    await soapRequest(pipeline, service, req, res, options.plainHttpLoopbackOnly ?? false, options.peerCertificate);
   };
   return {
     handler, pipeline,

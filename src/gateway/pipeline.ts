@@ -14,6 +14,7 @@ import { NonceCache } from '../contract/ws-security.ts';
 import type { ServiceContract } from '../contract/service-contract.ts';
 import type { Logger } from '../ops/logger.ts';
 import { auditRecord, type AuditRecord, type Quarantine } from './audit.ts';
+import { recordGatewayVerdict } from '../ops/metrics.ts';
 import { authenticateStage, authoriseStage, type VerifySignature } from './authenticate.ts';
 import { behaviourStage, behaviourState, type BehaviourState } from './behaviour.ts';
 import type { Exchange, GatewayRequest } from './exchange.ts';
@@ -108,6 +109,7 @@ export class GatewayPipeline {
     if (coreTookNothing(denial, x)) x.release?.();
     const answer = denial ? this.denied(x, denial) : { status: x.answer!.status, contentType: contentTypeOf(x.version!), body: x.answer!.xml };
     const record = auditRecord(x, denial, answer.status, Buffer.byteLength(answer.body), performance.now() - x.startedMs);
+    recordGatewayVerdict(record);
     if (this.options.audit) this.options.audit(record, request.correlationId);
     else this.options.logger.info('gateway verdict', { ...record });
     if (denial !== undefined) this.options.quarantine?.offer(x, record);

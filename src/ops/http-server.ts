@@ -1,9 +1,12 @@
 // One way to run an HTTP server: with the limits of src/limits.ts set explicitly (never Node's
 // defaults), a correlation id per request, and a graceful stop that lets in-flight requests
-// finish before the sockets are closed.
+// finish before the sockets are closed. Plain HTTP unless TLS options are given (the gateway's
+// mutual TLS): the same limits apply to both.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import type { TlsOptions } from 'node:tls';
 import { LIMITS } from '../limits.ts';
 import { CORRELATION_HEADER, correlationIdFrom, runWithContext } from './context.ts';
 import type { Logger } from './logger.ts';
@@ -25,6 +28,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly handler: Handler;
   readonly logger: Logger;
+  /** Serve HTTPS with these options (key, certificate, client certificate checks) instead of HTTP. */
+  readonly tls?: TlsOptions;
 }
 
 function withContext(handler: Handler, logger: Logger): Handler {
@@ -47,12 +52,20 @@ function withContext(handler: Handler, logger: Logger): Handler {
 }
 
 export async function startHttpServer(options: ServeOptions): Promise<RunningServer> {
-  const server = createServer({
+  const limits = {
     headersTimeout: LIMITS.httpHeadersTimeoutMs,
     requestTimeout: LIMITS.httpRequestTimeoutMs,
     keepAliveTimeout: LIMITS.httpKeepAliveTimeoutMs,
+    // Node checks the two timeouts above only this often (30 s by default): a slow client
+    // would otherwise live up to 30 s past its timeout.
+    connectionsCheckingInterval: LIMITS.httpTimeoutCheckMs,
     maxHeaderSize: 16_384,
-  }, withContext(options.handler, options.logger));
+  };
+  const handler = withContext(options.handler, options.logger);
+  // A TLS handshake gets no longer than the headers would (Node's default is two minutes).
+  const server: Server = options.tls
+    ? createHttpsServer({ handshakeTimeout: LIMITS.httpHeadersTimeoutMs, ...options.tls, ...limits }, handler)
+    : createServer(limits, handler);
   server.maxHeadersCount = LIMITS.httpMaxHeadersCount;
   server.maxConnections = LIMITS.httpConnectionsMax;
   await new Promise<void>((resolve, reject) => {
@@ -64,7 +77,8 @@ export async function startHttpServer(options: ServeOptions): Promise<RunningSer
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return { name: options.name, url: `http://${host}:${address.port}`, server, stop: () => stopGracefully(server) };
+  const scheme = options.tls ? 'https' : 'http';
+  return { name: options.name, url: `${scheme}://${host}:${address.port}`, server, stop: () => stopGracefully(server) };
 }
 
 /** Stops accepting, lets running requests finish, then closes whatever is left after the grace time. */

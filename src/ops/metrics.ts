@@ -67,6 +67,60 @@ export function recordGroupCommit(units: number, seconds: number): void {
   commitSeconds.observe(seconds);
 }
 
+const gatewayVerdicts = new Counter({
+  name: 'gridbill_gateway_verdicts_total',
+  help: 'Requests the gateway answered, by verdict (forwarded/denied), the stage that decided, its reason and the catalogued code answered',
+  labelNames: ['verdict', 'stage', 'reason', 'code'] as const,
+  registers: [registry],
+});
+
+const gatewaySeconds = new Histogram({
+  name: 'gridbill_gateway_request_seconds',
+  help: 'Time from a request reaching the gateway to its answer, by verdict and deciding stage',
+  labelNames: ['verdict', 'stage'] as const,
+  buckets: LATENCY_BUCKETS,
+  registers: [registry],
+});
+
+const portalRequests = new Counter({
+  name: 'gridbill_portal_requests_total',
+  help: 'Requests the online business hall answered, by method, route and status class',
+  labelNames: ['method', 'route', 'status'] as const,
+  registers: [registry],
+});
+
+/** A reason code is a short kebab-case word or a catalogued code; anything else is not a label. */
+const REASON = /^[A-Za-z0-9_-]{1,48}$/;
+
+export interface GatewayVerdictMetric {
+  readonly verdict: 'forwarded' | 'denied';
+  readonly stage: string;
+  readonly reason: string;
+  /** The catalogued code answered (a denial's, or the core's fault), or null for a plain answer. */
+  readonly code: string | null;
+  readonly ms: number;
+}
+
+export function recordGatewayVerdict(record: GatewayVerdictMetric): void {
+  const reason = REASON.test(record.reason) ? record.reason : 'other';
+  const code = record.code === null ? 'none' : REASON.test(record.code) ? record.code : 'other';
+  gatewayVerdicts.inc({ verdict: record.verdict, stage: record.stage, reason, code });
+  gatewaySeconds.observe({ verdict: record.verdict, stage: record.stage }, record.ms / 1000);
+}
+
+const METHODS = new Set(['GET', 'HEAD', 'POST']);
+
+/**
+ * One answered portal request. The route is the path's first segment among the portal's own
+ * (`known`), else `other`: a scanner requesting made-up paths cannot grow the registry.
+ */
+export function recordPortalRequest(method: string, path: string, status: number, known: ReadonlySet<string>): void {
+  const first = `/${path.split('/')[1] ?? ''}`;
+  portalRequests.inc({
+    method: METHODS.has(method) ? method : 'other', route: known.has(first) ? first : 'other', status: `${Math.floor(status / 100)}xx`,
+  });
+}
+
 /** Answers GET /metrics in the Prometheus text format; false for any other path. */
 export async function metricsHandler(req: IncomingMessage, res: ServerResponse): Promise<boolean> {
   if ((req.url ?? '/').split('?')[0] !== '/metrics') return false;

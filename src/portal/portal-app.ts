@@ -8,6 +8,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Handler } from '../ops/http-server.ts';
 import { healthHandler } from '../ops/health.ts';
+import { metricsHandler, recordPortalRequest } from '../ops/metrics.ts';
+
+/** The portal's own first path segments, the only route labels its request counter uses. */
+const PORTAL_ROUTES: ReadonlySet<string> = new Set(['/', '/login', '/logout', '/home', '/bills', '/estimate', '/pay', '/profile', '/lang', '/assets']);
 import type { Logger } from '../ops/logger.ts';
 import { VERSION } from '../version.ts';
 import { html } from '../web/html.ts';
@@ -157,8 +161,9 @@ export function portalApp(options: PortalOptions): PortalApp {
   const assets = loadAssets();
   const health = healthHandler({ role: 'portal', version: VERSION, checks: {} });
   const handler: Handler = async (req, res) => {
-    if (await health(req, res)) return;
+    if (await health(req, res) || await metricsHandler(req, res)) return;
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.once('finish', () => recordPortalRequest(req.method ?? 'GET', path, res.statusCode, PORTAL_ROUTES));
     if (serveAsset(assets, path, req.method ?? 'GET', res)) return;
     const rq = request(portal, req, res);
     try {

@@ -9,7 +9,7 @@ import type { Logger } from '../ops/logger.ts';
 import type { SecretBox } from '../ops/secret-box.ts';
 import type { Store } from '../store/database.ts';
 import { enabledCredentials } from '../usecases/manage-channels.ts';
-import { ChannelActivity } from '../usecases/channel-activity.ts';
+import { ChannelActivity, callOutcome } from '../usecases/channel-activity.ts';
 import { businessDate, businessTimestamp } from '../clock.ts';
 import { maskPhone } from '../ops/mask.ts';
 import { html } from '../web/html.ts';
@@ -168,7 +168,7 @@ export async function coreApp(options: CoreAppOptions): Promise<CoreHandler> {
       port, auth, logger: options.logger, ...(options.clock ? { clock: options.clock } : {}),
       onCompleted: (call) => {
         recordSoapCall(call);
-        if (call.channel !== null) activity.record(call.channel, call.outcome === 'ok', businessDate(call.at), call.at.toISOString());
+        if (call.channel !== null) activity.record(call.channel, callOutcome(call.outcome), businessDate(call.at), call.at.toISOString(), call.seconds * 1000);
       },
     }));
   }

@@ -16,6 +16,7 @@ import * as m0008 from './migrations/0008-smart-payment.ts';
 import * as m0009 from './migrations/0009-staff-console.ts';
 import * as m0010 from './migrations/0010-estimation-speed.ts';
 import * as m0011 from './migrations/0011-smart-payment-integrations.ts';
+import * as m0012 from './migrations/0012-operations.ts';
 
 interface MigrationModule {
   // Migrations see the database as it was when they were written, not today's Database type.
@@ -35,6 +36,7 @@ const MIGRATIONS: ReadonlyArray<readonly [name: string, module: MigrationModule]
   ['0009-staff-console', m0009 as MigrationModule],
   ['0010-estimation-speed', m0010 as MigrationModule],
   ['0011-smart-payment-integrations', m0011 as MigrationModule],
+  ['0012-operations', m0012 as MigrationModule],
 ];
 
 export const LATEST_MIGRATION = MIGRATIONS[MIGRATIONS.length - 1]![0];

@@ -1,5 +1,5 @@
-// Who calls the SOAP services, how often, how often in vain, and when last (OperationsService.
-// GetChannelStatus).
+// Who calls the SOAP services, how often, how often in vain, how fast they were answered, and
+// when last (OperationsService.GetChannelStatus, GetChannelAssessment).
 //
 // Persisted, not per core: several cores share one database, and an operator asks about the
 // platform, not about whichever core answered. But never a write on a request's path (Pay's
@@ -12,7 +12,8 @@
 // (up to LIMITS.channelActivityKeysMax channel-days) and dropped at the flush, so nobody can fill
 // the table by inventing usernames.
 
-import { GridbillError } from '../errors.ts';
+import { addHistogram, emptyHistogram, latencyBucket } from '../domain/latency-histogram.ts';
+import { ERRORS, GridbillError, isErrorCode } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import {
   addToChannelActivity, channelActivityOn, insertChannelActivity, lastSeenOfChannels, type ActivityDelta,
@@ -22,7 +23,18 @@ import type { Store } from '../store/database.ts';
 import type { ChannelRow } from '../store/payment.table.ts';
 import { isUniqueViolation } from '../store/payment.repository.ts';
 
-type Delta = { -readonly [K in keyof ActivityDelta]: ActivityDelta[K] };
+interface Delta {
+  readonly channelCode: string;
+  readonly day: string;
+  calls: number;
+  failures: number;
+  serverFailures: number;
+  readonly latency: number[];
+  lastSeen: string;
+}
+
+/** How a call ended, as far as the counters care. */
+export type CallOutcome = 'ok' | 'client-fault' | 'server-fault';
 
 /** The contract answers at most this many channels (GetChannelStatusResponse maxOccurs). */
 export const CHANNELS_LISTED_MAX = 200;
@@ -32,22 +44,34 @@ export class ChannelActivity {
 
   constructor(private readonly store: Store) {}
 
-  /** One answered request; `day` is its business date, `at` its time in UTC ISO 8601. */
-  record(channelCode: string, ok: boolean, day: string, at: string): void {
+  /**
+   * One answered request; `day` is its business date, `at` its time in UTC ISO 8601, `ms` how long
+   * it took to answer. A boolean outcome (ok or not) is the pre-assessment form: a failure then
+   * counts as the caller's.
+   */
+  record(channelCode: string, outcome: CallOutcome | boolean, day: string, at: string, ms?: number): void {
     const key = `${channelCode}|${day}`;
     let delta = this.pending.get(key);
     if (delta === undefined) {
       if (this.pending.size >= LIMITS.channelActivityKeysMax) return;
-      this.pending.set(key, delta = { channelCode, day, calls: 0, failures: 0, lastSeen: at });
+      this.pending.set(key, delta = { channelCode, day, calls: 0, failures: 0, serverFailures: 0, latency: emptyHistogram(), lastSeen: at });
     }
+    const ended = outcome === true ? 'ok' : outcome === false ? 'client-fault' : outcome;
     delta.calls += 1;
-    if (!ok) delta.failures += 1;
+    if (ended !== 'ok') delta.failures += 1;
+    if (ended === 'server-fault') delta.serverFailures += 1;
+    if (ms !== undefined) delta.latency[latencyBucket(ms)]! += 1;
     if (at > delta.lastSeen) delta.lastSeen = at;
   }
 
   /** This core's counts not yet written, of one day. */
   unwritten(day: string): ActivityDelta[] {
     return [...this.pending.values()].filter((d) => d.day === day);
+  }
+
+  /** This core's counts not yet written, of one channel (every day). */
+  unwrittenOf(channelCode: string): ActivityDelta[] {
+    return [...this.pending.values()].filter((d) => d.channelCode === channelCode);
   }
 
   /** Adds the counts so far to the stored rows. What could not be written is kept for the next flush. */
@@ -76,10 +100,20 @@ export class ChannelActivity {
       }
       mine.calls += delta.calls;
       mine.failures += delta.failures;
+      mine.serverFailures += delta.serverFailures;
+      addHistogram(mine.latency, delta.latency);
       if (delta.lastSeen > mine.lastSeen) mine.lastSeen = delta.lastSeen;
     }
     throw error;
   }
+}
+
+/** The counters' view of a SOAP outcome: `ok`, a catalogued code, or `http-<status>`. */
+export function callOutcome(outcome: string): CallOutcome {
+  if (outcome === 'ok') return 'ok';
+  const http = /^http-([0-9]{3})$/.exec(outcome);
+  if (http !== null) return Number(http[1]) >= 500 ? 'server-fault' : 'client-fault';
+  return isErrorCode(outcome) && ERRORS[outcome].fault === 'Client' ? 'client-fault' : 'server-fault';
 }
 
 async function writeDelta(store: Store, delta: ActivityDelta): Promise<void> {

@@ -13,15 +13,19 @@
 // per run and exits 1 when any cell fails. Failing cells are sent once more with `--debug`, while the
 // core still runs, so the exact request and response are printed.
 //
-// With `--through-gateway` the clients call the isolation gateway (plain HTTP on loopback, no TLS
-// yet) in front of the same core, and must get the same answers.
+// With `--through-gateway` the clients call the isolation gateway (plain HTTP on loopback) in front
+// of the same core, and must get the same answers. Add `--tls` for mutual TLS: a temporary platform
+// CA, a server certificate for 127.0.0.1 and a client certificate for the channel (pinned in the
+// policy, required); the gateway started as `serve gateway` starts it (GRIDBILL_GATEWAY_TLS=on),
+// and every client call made with `--cacert --cert --key`. Then each client is also called once
+// without a client certificate: the handshake must refuse it (exit 1).
 //
 // Missing clients or a missing ../shared/interop: prints the Debian packages / folder and SKIPPED,
 // exit 0 — exit 1 when CI is set. Options: --keep (keep the temp folder: database, core log, the
 // rendered case files and run-matrix's JSON), --jobs N (run-matrix parallelism, default 4).
 
 import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { accessSync, constants, createWriteStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -35,7 +39,10 @@ import { startHttpServer, type RunningServer } from '../../src/ops/http-server.t
 import { createLogger } from '../../src/ops/logger.ts';
 import { secretBox } from '../../src/ops/secret-box.ts';
 import { coreApp } from '../../src/soap/core-app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { caPaths, initCa, issueChannelCertificate, issueServerCertificate } from '../../src/gateway/ca-store.ts';
 import { createGatewayApp, readPolicyFile } from '../../src/gateway/gateway-app.ts';
+import { startGateway } from '../../src/gateway/start-gateway.ts';
 import { httpForwarder } from '../../src/gateway/forward.ts';
 import { POLICY_FORMAT } from '../../src/gateway/policy.ts';
 import { openStore, type OpenStore } from '../../src/store/connect.ts';
@@ -154,7 +161,14 @@ async function startCore(dir: string): Promise<Core> {
  * `--through-gateway`: the isolation gateway in front of the core (plain HTTP on loopback, no TLS),
  * its policy holding the interop channel; the clients get the gateway's WSDL and go through it.
  */
-async function startGatewayFor(core: Core, dir: string): Promise<{ readonly wsdl: string; stop(): Promise<void> }> {
+interface GatewayUnderTest {
+  readonly wsdl: string;
+  /** What every client call adds: the CA to trust and the channel's client certificate (mutual TLS). */
+  readonly clientArgs: readonly string[];
+  stop(): Promise<void>;
+}
+
+async function startGatewayFor(core: Core, dir: string): Promise<GatewayUnderTest> {
   const box = secretBox(randomBytes(32));
   const file = path.join(dir, 'gateway-policy.json');
   writeFileSync(file, JSON.stringify({
@@ -168,12 +182,64 @@ async function startGatewayFor(core: Core, dir: string): Promise<{ readonly wsdl
   });
   const server = await startHttpServer({ name: 'gateway', host: '127.0.0.1', port: 0, handler: app.handler, logger });
   return {
-    wsdl: `${server.url}/soap/${SERVICE}?wsdl`,
+    wsdl: `${server.url}/soap/${SERVICE}?wsdl`, clientArgs: [],
     async stop() {
       await server.stop();
       app.close();
     },
   };
+}
+
+/**
+ * `--through-gateway --tls`: a throwaway platform CA in the temp folder, the gateway's certificate
+ * for 127.0.0.1 and the channel's, pinned and required by the policy; the gateway started by
+ * start-gateway.ts with GRIDBILL_GATEWAY_TLS=on, as `serve gateway` starts it.
+ */
+async function startTlsGatewayFor(core: Core, dir: string): Promise<GatewayUnderTest> {
+  const ca = path.join(dir, 'ca');
+  const now = new Date();
+  initCa(ca, { now });
+  issueServerCertificate(ca, { hosts: ['127.0.0.1'], now });
+  issueChannelCertificate(ca, { channel: CHANNEL, now });
+  const paths = caPaths(ca);
+  const key = randomBytes(32);
+  const file = path.join(dir, 'gateway-policy.json');
+  writeFileSync(file, JSON.stringify({
+    format: POLICY_FORMAT, zones: { banks: [SERVICE] },
+    channels: {
+      [CHANNEL]: {
+        zone: 'banks', operations: OPERATIONS, secret: secretBox(key).seal(core.password),
+        certificateFingerprints: [new X509Certificate(readFileSync(paths.channelCert(CHANNEL))).fingerprint256], requireClientCertificate: true,
+      },
+    },
+  }));
+  const config = loadConfig({
+    GRIDBILL_GATEWAY_POLICY: file, GRIDBILL_GATEWAY_KEY: key.toString('base64'), GRIDBILL_GATEWAY_QUARANTINE: 'off',
+    GRIDBILL_CA_DIR: ca, GRIDBILL_GATEWAY_TLS: 'on',
+  });
+  // warn: start-gateway writes its audit lines to stdout at info, which would bury the tables
+  const logger = createLogger({ level: 'warn', role: 'gateway', stream: createWriteStream(path.join(dir, 'gateway.log')) });
+  const gateway = await startGateway(config, 'gateway', logger, core.server.url);
+  const server = await gateway.serve('127.0.0.1', 0);
+  return {
+    wsdl: `${server.url}/soap/${SERVICE}?wsdl`,
+    clientArgs: ['--cacert', paths.caCert, '--cert', paths.channelCert(CHANNEL), '--key', paths.channelKey(CHANNEL)],
+    async stop() {
+      await server.stop();
+      gateway.close();
+    },
+  };
+}
+
+/** Every client without a client certificate (only the CA): the handshake must refuse it, exit 1. */
+async function refusedWithoutCertificate(gateway: GatewayUnderTest, env: NodeJS.ProcessEnv): Promise<string[]> {
+  const caOnly = gateway.clientArgs.slice(0, 2);
+  const outcomes = await Promise.all(DRIVERS.map(async (driver) => {
+    const result = await run(path.join(INTEROP, driver), [gateway.wsdl, 'QueryArrears', '{"customerNo":"3301000000011"}', ...caOnly], env);
+    console.log(`without a client certificate: ${driver} exit ${result.code}`);
+    return result.code === 1 ? null : `${driver} without a client certificate: exit ${result.code}, expected 1 (${result.stdout.trim().slice(0, 200)})`;
+  }));
+  return outcomes.filter((o): o is string => o !== null);
 }
 
 async function countPayments(store: OpenStore): Promise<number> {
@@ -408,6 +474,11 @@ async function main(): Promise<number> {
   const keep = argv.includes('--keep');
   const jobsAt = argv.indexOf('--jobs');
   const jobs = jobsAt >= 0 ? Number(argv[jobsAt + 1]) : 4;
+  const tls = argv.includes('--tls');
+  if (tls && !argv.includes('--through-gateway')) {
+    console.log('--tls: only with --through-gateway (the core itself serves plain HTTP)');
+    return 2;
+  }
   const missing = missingPrerequisites();
   if (missing.length > 0) skipOrFail(missing);
 
@@ -424,15 +495,16 @@ async function main(): Promise<number> {
     });
   }
   const direct = await startCore(dir);
-  const gateway = argv.includes('--through-gateway') ? await startGatewayFor(direct, dir) : undefined;
+  const gateway = !argv.includes('--through-gateway') ? undefined : tls ? await startTlsGatewayFor(direct, dir) : await startGatewayFor(direct, dir);
+  const clientArgs = gateway?.clientArgs ?? [];
   const core: Core = gateway ? { ...direct, wsdl: gateway.wsdl } : direct;
   try {
-    console.log(`${gateway ? 'through the gateway' : 'core'}: ${core.wsdl} (seeded and billed in ${seconds()} s; temp folder ${dir})`);
-    const wsse = ['--username', CHANNEL, '--password', core.password, '--password-digest'];
+    console.log(`${gateway ? `through the gateway${tls ? ' (mutual TLS)' : ''}` : 'core'}: ${core.wsdl} (seeded and billed in ${seconds()} s; temp folder ${dir})`);
+    const wsse = [...clientArgs, '--username', CHANNEL, '--password', core.password, '--password-digest'];
     const plainFill = (name: string) => dateFill(name);
 
     const plain = await runMatrix('ChannelPaymentService without WS-Security: every case must be refused with AUTH_FAILED',
-      dir, 'no-wsse', unauthenticated(file.cases), plainFill, [], env, core.wsdl, jobs);
+      dir, 'no-wsse', unauthenticated(file.cases), plainFill, clientArgs, env, core.wsdl, jobs);
     console.log(`matrix without WS-Security done at ${seconds()} s`);
     const paymentsBefore = await countPayments(core.store);
 
@@ -454,6 +526,7 @@ async function main(): Promise<number> {
     if (paymentsBefore !== 0) checks.push(`${paymentsBefore} payments were posted without WS-Security`);
     if (paymentsAfterSetup !== setupPayments) checks.push(`setup posted ${paymentsAfterSetup} payments, expected ${setupPayments}`);
     if (paymentsAfter !== paymentsAfterSetup) checks.push(`the repeated requests posted ${paymentsAfter - paymentsAfterSetup} more payments`);
+    if (tls && gateway) checks.push(...await refusedWithoutCertificate(gateway, env));
     const total = await ledgerTotal(core.store);
     if (total !== 0) checks.push(`the ledger sums to ${total} fen, not 0`);
 

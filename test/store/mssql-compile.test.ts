@@ -43,6 +43,10 @@ import * as migration0010 from '../../src/store/migrations/0010-estimation-speed
 import * as schedulerLeases from '../../src/store/scheduler-lease.repository.ts';
 import * as directDebits from '../../src/store/direct-debit.repository.ts';
 import * as migration0011 from '../../src/store/migrations/0011-smart-payment-integrations.ts';
+import * as migration0012 from '../../src/store/migrations/0012-operations.ts';
+import * as channelAssessment from '../../src/store/channel-assessment.repository.ts';
+import * as terminals from '../../src/store/terminal-status.repository.ts';
+import * as alerts from '../../src/store/alert.repository.ts';
 import { openStore } from '../../src/store/connect.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 
@@ -151,6 +155,12 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'channelActivity.insertChannelActivity': (s) => channelActivity.insertChannelActivity(s, { channelCode: 'c', day: 'd', calls: 1, failures: 0, lastSeen: 'now' }),
   'channelActivity.channelActivityOn': (s) => channelActivity.channelActivityOn(s, 'd', 'c'),
   'channelActivity.lastSeenOfChannels': (s) => channelActivity.lastSeenOfChannels(s, 'c'),
+  'channelActivity.channelActivityBetween': (s) => channelActivity.channelActivityBetween(s, 'c', 'a', 'b'),
+  'channelAssessment.paymentsByDay': (s) => channelAssessment.paymentsByDay(s, 1, 'a', 'b'),
+  'channelAssessment.reversalsByDay': (s) => channelAssessment.reversalsByDay(s, 1, 'a', 'b'),
+  'channelAssessment.reconciledDays': (s) => channelAssessment.reconciledDays(s, 1, 'a', 'b'),
+  'terminals.pageOfTerminals': (s) => terminals.pageOfTerminals(s, { status: 'DEGRADED', afterMeterNo: 'm', lateBefore: 'a', offlineBefore: 'b', limit: 10 }),
+  'alerts.pageOfAlerts': (s) => alerts.pageOfAlerts(s, { kinds: ['k'], notKinds: ['n'], since: 'now', activeOnly: true, afterId: 1, limit: 10 }),
   'customerAdmin.updateCustomerRow': (s) => customerAdmin.updateCustomerRow(s, 1, { name: 'n', tariff_code: 't' }),
   'customerAdmin.setPaymentMode': (s) => customerAdmin.setPaymentMode(s, 1, 'postpaid'),
   'meterExchange.findMeterByNo': (s) => meterExchange.findMeterByNo(s, 'm'),
@@ -262,7 +272,7 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'directDebits.directDebitOfBill': (s) => directDebits.directDebitOfBill(s, 1),
 };
 
-const MODULES = { staff, consoleView, billRuns, billReview, channelActivity, customerAdmin, meterExchange, customers, meters, tariffs, channels, ledger, audit, payments, withholding, onlinePayments, reconciliation, customerAccess, customerView, smsOutbox, estimation, control, schedulerLeases, directDebits };
+const MODULES = { channelAssessment, terminals, alerts, staff, consoleView, billRuns, billReview, channelActivity, customerAdmin, meterExchange, customers, meters, tariffs, channels, ledger, audit, payments, withholding, onlinePayments, reconciliation, customerAccess, customerView, smsOutbox, estimation, control, schedulerLeases, directDebits };
 // Pure helpers exported beside the queries; they send no SQL.
 const NOT_QUERIES = new Set(['ledger.assertBalanced', 'audit.auditHash', 'audit.GENESIS_HASH', 'payments.isUniqueViolation', 'estimation.ESTIMATE_COLUMNS']);
 
@@ -295,6 +305,19 @@ describe('SQL Server dialect', () => {
     await migration0008.up(store.db as Kysely<Database>, 'mssql');
     expectTsql(driver.statements);
     expect(driver.statements.join('\n')).to.include('"kind" nvarchar(16)');
+  });
+
+  it('compiles the operations migration to T-SQL: counters added with a default', async () => {
+    const { store, driver } = recordingStore();
+    await migration0012.up(store.db as Kysely<Database>, 'mssql');
+    expectTsql(driver.statements);
+    expect(driver.statements.join('\n')).to.include('alter table "channel_activity" add "latency_le_1ms" bigint default 0 not null');
+  });
+
+  it('compiles a terminal page with a top(1) subquery for the switch state', async () => {
+    const { store, driver } = recordingStore();
+    await terminals.pageOfTerminals(store, { lateBefore: 'a', offlineBefore: 'b', limit: 10 });
+    expect(driver.statements.join('\n')).to.match(/select top\(1\) "s"\."kind"/);
   });
 
   it('compiles the direct-debit migration to T-SQL', async () => {

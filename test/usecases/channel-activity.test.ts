@@ -50,13 +50,25 @@ describeOnEveryStore('channel activity', (h) => {
     broken.record('bank-y', true, '2026-11-30', '2026-11-30T01:00:00.000Z');
     broken.record('bank-y', false, '2026-11-30', '2026-11-30T02:00:00.000Z');
     await broken.flush().then(() => expect.fail('flush should fail'), (e: Error) => expect(e.message).to.equal('database down'));
-    expect(broken.unwritten('2026-11-30')).to.deep.equal([
-      { channelCode: 'bank-y', day: '2026-11-30', calls: 2, failures: 1, lastSeen: '2026-11-30T02:00:00.000Z' },
-    ]);
+    expect(broken.unwritten('2026-11-30')).to.have.length(1);
+    expect(broken.unwritten('2026-11-30')[0]).to.include({ channelCode: 'bank-y', day: '2026-11-30', calls: 2, failures: 1, serverFailures: 0, lastSeen: '2026-11-30T02:00:00.000Z' });
     // Recorded meanwhile on a working store: both land.
     const fixed = new ChannelActivity(h.store);
     fixed.record('bank-y', true, '2026-11-30', '2026-11-30T03:00:00.000Z');
     expect(fixed.unwritten('2026-11-30')[0]).to.include({ calls: 1 });
+  });
+
+  it('adds server failures and latency buckets of every core to the stored row', async () => {
+    const coreA = new ChannelActivity(h.store);
+    const coreB = new ChannelActivity(h.store);
+    coreA.record('bank-x', 'server-fault', '2026-12-01', '2026-12-01T01:00:00.000Z', 3);
+    coreB.record('bank-x', 'ok', '2026-12-01', '2026-12-01T01:00:00.000Z', 3);
+    coreB.record('bank-x', 'client-fault', '2026-12-01', '2026-12-01T01:00:00.000Z', 70000);
+    await coreA.flush();
+    await coreB.flush();
+    const row = await h.store.db.selectFrom('channel_activity').selectAll().where('channel_code', '=', 'bank-x').where('day', '=', '2026-12-01').executeTakeFirstOrThrow();
+    expect([Number(row.calls), Number(row.failures), Number(row.server_failures)]).to.deep.equal([3, 2, 1]);
+    expect([Number(row.latency_le_5ms), Number(row.latency_over_60000ms), Number(row.latency_le_1ms)]).to.deep.equal([2, 1, 0]);
   });
 
   it('holds at most channelActivityKeysMax channel-days between flushes', () => {
