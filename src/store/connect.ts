@@ -111,6 +111,13 @@ function openPostgres(url: string): Kysely<Database> {
   });
   // An idle client that loses its server must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (a transaction between two statements) when the primary dies or a
+  // failover cuts its connection: pg-pool listens only while a client is idle, and an 'error'
+  // event without a listener ends the process. The statement in flight still fails, and the pool
+  // drops the broken client when it is released, so the next transaction opens a new connection.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 
