@@ -13,10 +13,12 @@
 // Bounds from src/limits.ts, passed explicitly: the whole call is cut at portalUpstreamTimeoutMs,
 // the answer at portalUpstreamAnswerBytesMax, the sockets at portalUpstreamSocketsMax.
 
-import { createHash, randomBytes } from 'node:crypto';
-import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { randomBytes } from 'node:crypto';
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { ContractWriteError } from '../contract/canonical-writer.ts';
+import { postSoap, type SoapPostResult } from '../contract/soap-post.ts';
+import { passwordDigest } from '../contract/ws-security.ts';
 import type { ComplexValue, ContractValue, ElementDecl } from '../contract/schema.ts';
 import { loadServiceContract, type OperationContract, type ServiceContract } from '../contract/service-contract.ts';
 import { decodeUtf8, escapeXml, parseXml, XmlRejected, type XmlElement } from '../contract/xml.ts';
@@ -79,14 +81,7 @@ export interface CustomerServiceClientOptions {
   readonly timeoutMs?: number;
 }
 
-type Raw =
-  | { readonly kind: 'http'; readonly status: number; readonly body: Buffer }
-  | { readonly kind: 'no-answer'; readonly reason: 'timeout' | 'unreachable' | 'malformed'; readonly detail: string };
-
-/** Base64(SHA-1(nonce + created + password)), as the UsernameToken Profile 1.1 defines it. */
-export function passwordDigest(nonceBase64: string, created: string, password: string): string {
-  return createHash('sha1').update(Buffer.concat([Buffer.from(nonceBase64, 'base64'), Buffer.from(created + password, 'utf8')])).digest('base64');
-}
+type Raw = SoapPostResult;
 
 function securityHeader(channel: string, password: string): string {
   const nonce = randomBytes(16).toString('base64');
@@ -163,7 +158,11 @@ export class CustomerServiceClient {
     const xml = `<?xml version="1.0" encoding="UTF-8"?><soap:Envelope xmlns:soap="${SOAP11}"><soap:Header>`
       + `${securityHeader(this.options.channel, this.options.password)}</soap:Header><soap:Body>${element}</soap:Body></soap:Envelope>`;
     const started = Date.now();
-    const result = this.interpret(await this.send(op, xml), op);
+    const raw = await postSoap({
+      url: this.url, agent: this.agent, soapAction: op.soapAction, xml, timeoutMs: this.timeoutMs,
+      answerBytesMax: LIMITS.portalUpstreamAnswerBytesMax, headers: outboundHeaders(),
+    });
+    const result = this.interpret(raw, op);
     const entry = { operation, ms: Date.now() - started, outcome: result.kind === 'fault' ? `fault ${result.code}` : result.kind };
     if (result.kind === 'unavailable') this.options.logger?.warn('CustomerService call', { ...entry, detail: result.detail });
     else this.options.logger?.debug('CustomerService call', entry);
@@ -191,47 +190,5 @@ export class CustomerServiceClient {
       if (error instanceof XmlRejected) return { kind: 'unavailable', reason: 'malformed', detail: error.reason };
       throw error;
     }
-  }
-
-  private send(op: OperationContract, xml: string): Promise<Raw> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (raw: Raw) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(raw);
-      };
-      const request = this.url.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = request(this.url, {
-        method: 'POST', agent: this.agent,
-        headers: {
-          'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml), SOAPAction: `"${op.soapAction}"`, ...outboundHeaders(),
-        },
-      }, (res) => this.readAnswer(res, finish));
-      // One deadline for the whole call: an answer that trickles in is as late as none.
-      const timer = setTimeout(() => {
-        finish({ kind: 'no-answer', reason: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
-        req.destroy();
-      }, this.timeoutMs);
-      req.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
-      req.end(xml);
-    });
-  }
-
-  private readAnswer(res: IncomingMessage, finish: (raw: Raw) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > LIMITS.portalUpstreamAnswerBytesMax) {
-        finish({ kind: 'no-answer', reason: 'malformed', detail: `answer larger than ${LIMITS.portalUpstreamAnswerBytesMax} bytes` });
-        res.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.on('end', () => finish({ kind: 'http', status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    res.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
   }
 }

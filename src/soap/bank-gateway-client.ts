@@ -12,8 +12,9 @@
 // The request's correlation id travels in X-Correlation-Id. Account numbers appear in logs only
 // masked; the body, which holds the account, is never logged.
 
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { postSoap, type SoapPostResult } from '../contract/soap-post.ts';
 import { formatYuan, parseYuan } from '../domain/money.ts';
 import { LIMITS } from '../limits.ts';
 import { outboundHeaders } from '../ops/context.ts';
@@ -35,9 +36,7 @@ export interface BankGatewayClientOptions {
   readonly timeoutMs?: number;
 }
 
-type Raw =
-  | { readonly kind: 'http'; readonly status: number; readonly body: Buffer }
-  | { readonly kind: 'no-answer'; readonly reason: 'timeout' | 'unreachable' | 'malformed'; readonly detail: string };
+type Raw = SoapPostResult;
 
 /** A value of the answer that is not what the contract allows. */
 class Malformed extends Error {}
@@ -173,7 +172,10 @@ export class BankGatewayClient implements BankGateway {
     operation: string, requestId: string, bankAccount: string | undefined, fields: XmlFields, read: (f: Fields) => T,
   ): Promise<BankResult<T>> {
     const started = performance.now();
-    const raw = await this.send(operation, envelope('1.1', writeElement(operation, BANK_NS, fields)));
+    const raw = await postSoap({
+      url: this.url, agent: this.agent, soapAction: `${BANK_NS}#${operation}`, xml: envelope('1.1', writeElement(operation, BANK_NS, fields)),
+      timeoutMs: this.timeoutMs, answerBytesMax: LIMITS.bankAnswerBytesMax, headers: outboundHeaders(),
+    });
     const result = this.interpret(raw, `${operation}Response`, requestId, read);
     const outcome = result.kind === 'answer' ? ((result.answer as { outcome?: string }).outcome ?? 'answered')
       : result.kind === 'fault' ? `fault ${result.code}` : `no answer: ${result.reason}`;
@@ -197,47 +199,5 @@ export class BankGatewayClient implements BankGateway {
       if (error instanceof Malformed || error instanceof XmlRejected) return { kind: 'no-answer', reason: 'malformed', detail: error.message };
       throw error;
     }
-  }
-
-  private send(operation: string, xml: string): Promise<Raw> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (raw: Raw) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(raw);
-      };
-      const req = request(this.url, {
-        method: 'POST', agent: this.agent,
-        headers: {
-          'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml), SOAPAction: `"${BANK_NS}#${operation}"`,
-          ...outboundHeaders(),
-        },
-      }, (res) => this.readAnswer(res, finish));
-      // One deadline for the whole call: a bank that trickles its answer is as late as a silent one.
-      const timer = setTimeout(() => {
-        finish({ kind: 'no-answer', reason: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
-        req.destroy();
-      }, this.timeoutMs);
-      req.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
-      req.end(xml);
-    });
-  }
-
-  private readAnswer(res: IncomingMessage, finish: (raw: Raw) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > LIMITS.bankAnswerBytesMax) {
-        finish({ kind: 'no-answer', reason: 'malformed', detail: `answer larger than ${LIMITS.bankAnswerBytesMax} bytes` });
-        res.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.on('end', () => finish({ kind: 'http', status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    res.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
   }
 }

@@ -15,8 +15,9 @@
 // The request's correlation id travels in X-Correlation-Id. The log names the operation, command,
 // meter and outcome; the command's reason (which may quote a customer's balance) is never logged.
 
-import { Agent, request, type IncomingMessage } from 'node:http';
+import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { postSoap, type SoapPostResult } from '../contract/soap-post.ts';
 import { LIMITS } from '../limits.ts';
 import { outboundHeaders } from '../ops/context.ts';
 import type { Logger } from '../ops/logger.ts';
@@ -61,9 +62,7 @@ export type HeadEndResult<T> =
 /** What the MeterControl face throws for a call without an answer: the dispatcher retries it. */
 export class HeadEndUnavailable extends Error {}
 
-type Raw =
-  | { readonly kind: 'http'; readonly status: number; readonly body: Buffer }
-  | { readonly kind: 'no-answer'; readonly reason: 'timeout' | 'unreachable' | 'malformed'; readonly detail: string };
+type Raw = SoapPostResult;
 
 class Malformed extends Error {}
 
@@ -195,7 +194,10 @@ export class MeterControlClient implements MeterControl {
     operation: string, fields: XmlFields, read: (f: Fields) => T, matches: (answer: T) => boolean,
   ): Promise<{ readonly result: HeadEndResult<T>; readonly ms: number }> {
     const started = performance.now();
-    const raw = await this.post(operation, envelope('1.1', writeElement(operation, METER_NS, fields)));
+    const raw = await postSoap({
+      url: this.url, agent: this.agent, soapAction: `${METER_NS}#${operation}`, xml: envelope('1.1', writeElement(operation, METER_NS, fields)),
+      timeoutMs: this.timeoutMs, answerBytesMax: LIMITS.headEndAnswerBytesMax, headers: outboundHeaders(),
+    });
     return { result: this.interpret(raw, `${operation}Response`, read, matches), ms: Math.round(performance.now() - started) };
   }
 
@@ -213,47 +215,5 @@ export class MeterControlClient implements MeterControl {
       if (error instanceof Malformed || error instanceof XmlRejected) return { kind: 'no-answer', reason: 'malformed', detail: error.message };
       throw error;
     }
-  }
-
-  private post(operation: string, xml: string): Promise<Raw> {
-    return new Promise((resolve) => {
-      let settled = false;
-      const finish = (raw: Raw) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        resolve(raw);
-      };
-      const req = request(this.url, {
-        method: 'POST', agent: this.agent,
-        headers: {
-          'Content-Type': 'text/xml; charset=utf-8', 'Content-Length': Buffer.byteLength(xml), SOAPAction: `"${METER_NS}#${operation}"`,
-          ...outboundHeaders(),
-        },
-      }, (res) => this.readAnswer(res, finish));
-      // One deadline for the whole call: a head-end that trickles its answer is as late as a silent one.
-      const timer = setTimeout(() => {
-        finish({ kind: 'no-answer', reason: 'timeout', detail: `no answer within ${this.timeoutMs} ms` });
-        req.destroy();
-      }, this.timeoutMs);
-      req.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
-      req.end(xml);
-    });
-  }
-
-  private readAnswer(res: IncomingMessage, finish: (raw: Raw) => void): void {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    res.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > LIMITS.headEndAnswerBytesMax) {
-        finish({ kind: 'no-answer', reason: 'malformed', detail: `answer larger than ${LIMITS.headEndAnswerBytesMax} bytes` });
-        res.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    res.on('end', () => finish({ kind: 'http', status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-    res.on('error', (error) => finish({ kind: 'no-answer', reason: 'unreachable', detail: error.message }));
   }
 }
