@@ -18,7 +18,7 @@ import { currentContext, newCorrelationId } from '../ops/context.ts';
 import { healthHandler, type ReadinessCheck } from '../ops/health.ts';
 import { metricsHandler } from '../ops/metrics.ts';
 import type { Handler } from '../ops/http-server.ts';
-import { sendJson } from '../ops/http-server.ts';
+import { readBody, sendJson } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import { VERSION } from '../version.ts';
 import { Quarantine, type AuditRecord, type QuarantineLimits } from './audit.ts';
@@ -28,7 +28,7 @@ import type { CoreForwarder } from './forward.ts';
 import { GatewayPipeline } from './pipeline.ts';
 import { EXTERNAL_SERVICES, isExternalService, parsePolicy, type ExternalService, type GatewayPolicy } from './policy.ts';
 import { checkHead } from './transport.ts';
-import { GatewayWsdlDocuments, requestOrigin } from './wsdl-documents.ts';
+import { requestOrigin, WsdlDocuments } from '../contract/wsdl-documents.ts';
 
 export interface GatewayAppOptions {
   /** Reads the policy (the file, opened with the gateway key); called at start and on every reload. */
@@ -78,31 +78,6 @@ export function readPolicyFile(path: string, open: (sealed: string) => string): 
 const SOAP_PATH = /^\/soap\/([A-Za-z]{1,64})$/;
 const XML = 'text/xml; charset=utf-8';
 
-type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false };
-
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve({ ok: false });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve({ ok: true, body: Buffer.concat(chunks, size) });
-    });
-    req.on('error', reject);
-  });
-}
-
 function peerCertificate(req: IncomingMessage, read?: GatewayAppOptions['peerCertificate']): PeerCertificate | undefined {
   const socket = req.socket as Partial<TLSSocket>;
   if (!socket.encrypted || typeof socket.getPeerCertificate !== 'function') return undefined;
@@ -144,7 +119,8 @@ async function soapRequest(
 
 export async function createGatewayApp(options: GatewayAppOptions): Promise<GatewayApp> {
   const contracts = new Map<ExternalService, ServiceContract>(EXTERNAL_SERVICES.map((s) => [s, loadServiceContract(s)]));
-  const documents = new GatewayWsdlDocuments();
+  // The external services' contracts only, rewritten to the gateway's own address: nothing of the core's internal services.
+  const documents = new WsdlDocuments(EXTERNAL_SERVICES);
   const quarantine = options.quarantineDir ? new Quarantine(options.quarantineDir, options.logger, options.quarantineLimits) : undefined;
   const pipeline = new GatewayPipeline({
     policy: options.loadPolicy(), contracts, forwarder: options.forwarder, logger: options.logger,

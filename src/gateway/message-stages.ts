@@ -11,7 +11,8 @@ import { WSSE_NS } from '../contract/ws-security.ts';
 import type { Violation } from '../contract/validate.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { Exchange } from './exchange.ts';
-import { checkHead, expandBody, parseContentType, unquote } from './transport.ts';
+import { parseContentType, unquote } from '../contract/soap-content-type.ts';
+import { checkHead, expandBody } from './transport.ts';
 import { PASS, deny, denyHttp, type Verdict } from './verdict.ts';
 
 export const ENVELOPE_NS: Readonly<Record<SoapVersion, string>> = {

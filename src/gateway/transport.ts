@@ -7,7 +7,7 @@
 
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { LIMITS } from '../limits.ts';
-import type { SoapVersion } from '../contract/service-contract.ts';
+import { parseContentType } from '../contract/soap-content-type.ts';
 import { PASS, deny, denyHttp, type Verdict } from './verdict.ts';
 
 export interface RequestHead {
@@ -18,35 +18,7 @@ export interface RequestHead {
   readonly remoteAddress: string | undefined;
 }
 
-export interface ContentType {
-  readonly version: SoapVersion;
-  /** SOAP 1.2's `action` parameter, if sent. */
-  readonly action: string | undefined;
-}
-
-const MEDIA_TYPES: Readonly<Record<string, SoapVersion>> = { 'text/xml': '1.1', 'application/soap+xml': '1.2' };
 const ENCODINGS = new Set(['identity', 'gzip', 'x-gzip', 'deflate']);
-
-export function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-
-export function parseContentType(header: string | string[] | undefined): ContentType | null {
-  if (typeof header !== 'string') return null;
-  const [media = '', ...params] = header.split(';');
-  const version = MEDIA_TYPES[media.trim().toLowerCase()];
-  if (version === undefined) return null;
-  let action: string | undefined;
-  for (const param of params) {
-    const eq = param.indexOf('=');
-    if (eq < 0) continue;
-    const name = param.slice(0, eq).trim().toLowerCase();
-    const value = unquote(param.slice(eq + 1).trim());
-    if (name === 'charset' && value.toLowerCase() !== 'utf-8') return null;
-    if (name === 'action') action = value;
-  }
-  return { version, action };
-}
 
 function encodingOf(head: RequestHead): string | null {
   const value = head.headers['content-encoding'];

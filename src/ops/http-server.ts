@@ -103,3 +103,29 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': Buffer.byteLength(text) });
   res.end(text);
 }
+
+export type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false };
+
+/** A request's body, or { ok: false } as soon as it passes `limit` bytes (the rest is not kept). */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = false;
+    req.on('data', (chunk: Buffer) => {
+      if (over) return;
+      size += chunk.length;
+      if (size > limit) {
+        over = true;
+        chunks.length = 0;
+        resolve({ ok: false });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (!over) resolve({ ok: true, body: Buffer.concat(chunks, size) });
+    });
+    req.on('error', reject);
+  });
+}

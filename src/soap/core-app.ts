@@ -28,7 +28,7 @@ import { billingAdminPort } from './billing-admin-port.ts';
 import { operationsPort } from './operations-port.ts';
 import { loadServiceContract, type ServiceContract } from './service-contract.ts';
 import { soapEndpoint, type ServicePort } from './soap-endpoint.ts';
-import { requestOrigin, WsdlDocuments } from './wsdl-documents.ts';
+import { requestOrigin, WsdlDocuments } from '../contract/wsdl-documents.ts';
 import { consoleApp } from '../console/console-app.ts';
 import { NO_METER_CONTROL, type MeterControl } from '../usecases/meter-control.ts';
 import { PaymentReconnects } from '../usecases/reconnect-after-payment.ts';

@@ -22,8 +22,10 @@ import { businessTimestamp } from '../clock.ts';
 import { ERRORS, isGridbillError, type ErrorCode } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
 import { currentContext, newCorrelationId } from '../ops/context.ts';
+import { readBody } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
 import type { ChannelAuthenticator } from './channel-auth.ts';
+import { parseContentType, unquote, type ContentType } from '../contract/soap-content-type.ts';
 import { Args, type OperationContract, type ServiceContract } from './service-contract.ts';
 import {
   NS, XmlRejected, contentTypeOf, decodeUtf8, envelope, envelopeNs, faultEnvelope, parseXml, writeElement, type FaultSide,
@@ -86,34 +88,6 @@ interface LogEntry {
   reason?: string;
 }
 
-interface ContentType {
-  readonly version: SoapVersion;
-  readonly action: string | undefined;
-}
-
-const MEDIA_TYPES: Readonly<Record<string, SoapVersion>> = { 'text/xml': '1.1', 'application/soap+xml': '1.2' };
-
-export function parseContentType(header: string | undefined): ContentType | null {
-  if (header === undefined) return null;
-  const [media = '', ...params] = header.split(';');
-  const version = MEDIA_TYPES[media.trim().toLowerCase()];
-  if (version === undefined) return null;
-  let action: string | undefined;
-  for (const param of params) {
-    const eq = param.indexOf('=');
-    if (eq < 0) continue;
-    const name = param.slice(0, eq).trim().toLowerCase();
-    const value = unquote(param.slice(eq + 1).trim());
-    if (name === 'charset' && value.toLowerCase() !== 'utf-8') return null;
-    if (name === 'action') action = value;
-  }
-  return { version, action };
-}
-
-function unquote(value: string): string {
-  return value.length >= 2 && value.startsWith('"') && value.endsWith('"') ? value.slice(1, -1) : value;
-}
-
 /** Every SOAPAction that names the operation (besides the empty one). */
 function acceptedActions(contract: ServiceContract, op: OperationContract): ReadonlySet<string> {
   const accepted = new Set(op.soapActions);
@@ -123,31 +97,6 @@ function acceptedActions(contract: ServiceContract, op: OperationContract): Read
     }
   }
   return accepted;
-}
-
-type BodyRead = { readonly ok: true; readonly body: Buffer } | { readonly ok: false };
-
-function readBody(req: IncomingMessage, limit: number): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = false;
-    req.on('data', (chunk: Buffer) => {
-      if (over) return;
-      size += chunk.length;
-      if (size > limit) {
-        over = true;
-        chunks.length = 0;
-        resolve({ ok: false });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!over) resolve({ ok: true, body: Buffer.concat(chunks, size) });
-    });
-    req.on('error', reject);
-  });
 }
 
 function sendPlain(res: ServerResponse, status: number, text: string, headers: Record<string, string> = {}): void {

@@ -3,12 +3,13 @@
 // requested through (nothing else changed), and `/soap/common.xsd` next to it, where the WSDLs'
 // relative schemaLocation resolves. The Host header is checked against a strict host[:port] form
 // before it goes into a document (and is escaped anyway); rewritten documents are cached per origin.
+// The core serves every service's documents; the gateway the external services' only.
 
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { WSDL_DIR } from './service-contract.ts';
-import { escapeXml } from './soap-xml.ts';
+import { escapeXml } from './xml.ts';
 
 const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/;
 const HOST_CHARS_MAX = 260;
