@@ -8,6 +8,7 @@
 
 import { LIMITS } from '../limits.ts';
 import { SERVICES } from '../contract/operations.ts';
+import { parseYuan } from '../domain/money.ts';
 
 export const POLICY_FORMAT = 'gridbill.gateway-policy/1';
 
@@ -71,12 +72,9 @@ const CHANNEL_KEYS = new Set([
 ]);
 const RATE_MAX = 1_000_000;
 
-/** Yuan with at most two fraction digits → fen, exactly (no float on the way). */
+/** Yuan with at most two fraction digits → fen, exactly (the domain's parseYuan); undefined for any other form. */
 export function yuanToFen(text: string): number | undefined {
-  const m = YUAN.exec(text);
-  if (!m) return undefined;
-  const fraction = (m[2] ?? '.').slice(1).padEnd(2, '0');
-  return Number(m[1]) * 100 + Number(fraction);
+  return YUAN.test(text) ? parseYuan(text) : undefined;
 }
 
 type Json = Readonly<Record<string, unknown>>;
