@@ -15,7 +15,7 @@ import { tariffFixtureFiles } from '../fixtures/tariffs/index.ts';
 import { businessDate } from '../src/clock.ts';
 import { addMonths, monthOf } from '../src/domain/dates.ts';
 import { secretBox } from '../src/ops/secret-box.ts';
-import { passwordDigest } from '../src/soap/ws-security.ts';
+import { passwordDigest } from '../src/contract/ws-security.ts';
 import { openStore } from '../src/store/connect.ts';
 import { ledgerTotal } from '../src/store/ledger.repository.ts';
 import { migrateToLatest } from '../src/store/migrate.ts';

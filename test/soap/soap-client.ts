@@ -4,7 +4,7 @@
 
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { passwordDigest } from '../../src/soap/ws-security.ts';
+import { passwordDigest } from '../../src/contract/ws-security.ts';
 import { childOf, parseXml, type XmlNode } from '../wsdl/xml-tree.ts';
 
 export const CP = 'urn:gridbill:channel-payment:v1';

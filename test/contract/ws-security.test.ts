@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { NonceCache, passwordDigest, verifyUsernameToken, type UsernameToken } from '../../src/soap/ws-security.ts';
+import { NonceCache, passwordDigest, verifyUsernameToken, type UsernameToken } from '../../src/contract/ws-security.ts';
 
 const NOW = Date.parse('2026-11-27T10:00:00Z');
 const passwords = (u: string) => (u === 'icbc-zj' ? 'S3cret-pass' : undefined);
