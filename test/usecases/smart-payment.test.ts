@@ -192,6 +192,23 @@ describeOnEveryStore('smart payment', (h) => {
     expect(await ledgerTotal(h.store)).to.equal(0);
   });
 
+  it('keeps estimating into the next month when the readings stop: 40 days from the first credit, average use flagged', async () => {
+    // START (2026-10-31) + 40 days = 2026-12-09. December has no readings: each day is the billed average, flagged.
+    const before = await accountBalance(h.store, 'prepaid', resident);
+    let charged = 0;
+    for (let d = 1; d <= 9; d++) {
+      const date = `2026-12-${String(d).padStart(2, '0')}`;
+      charged += (await runEstimation(h.store, { date, segment: 'residential', now: at(addDays(date, 1), '06:30'), actor: 'test' })).amountFen;
+    }
+    const december = await h.store.db.selectFrom('smart_estimates').select(['period_key', 'kwh', 'algorithm', 'estimated'])
+      .where('customer_id', '=', resident).where('month', '=', '2026-12').orderBy('period_key').execute();
+    expect(december).to.have.length(9);
+    for (const row of december) expect([row.algorithm, Number(row.estimated), Number(row.kwh) > 0]).to.deep.equal(['average-when-missing', 1, true]);
+    expect(charged).to.be.greaterThan(0);
+    expect(await accountBalance(h.store, 'prepaid', resident) - before).to.equal(charged);
+    expect(await ledgerTotal(h.store)).to.equal(0);
+  });
+
   it('estimates an industrial customer several times a day from interval data', async () => {
     const factory = await customerId(h.store, FACTORY);
     await insertMeterIntervalsFor(h.store, `M${FACTORY}`, '2026-11-03', 250); // 2.50 kWh every hour
