@@ -175,10 +175,13 @@ export async function coreApp(options: CoreAppOptions): Promise<CoreHandler> {
 
   const scheduler = startScheduler(options, deps);
   const handler: Handler = async (req, res) => {
+    const method = req.method ?? 'GET';
+    // The SOAP calls are nearly all the traffic: straight to their endpoint, before the pages are asked.
+    const endpoint = method === 'POST' ? endpoints.get(SOAP_PATH.exec(req.url ?? '')?.[1] ?? '') : undefined;
+    if (endpoint !== undefined) return endpoint(req, res);
     if (await health(req, res) || await metricsHandler(req, res)) return;
     if (await adminConsole(req, res)) return;
     const url = new URL(req.url ?? '/', 'http://core.invalid');
-    const method = req.method ?? 'GET';
     if (options.devSmsOutbox && url.pathname === '/dev/sms-outbox' && method === 'GET') return sendDevSmsOutbox(res, await options.devSmsOutbox());
     if (url.pathname === '/soap/common.xsd') {
       if (method !== 'GET' && method !== 'HEAD') return sendText(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n', { Allow: 'GET, HEAD' });
@@ -191,12 +194,13 @@ export async function coreApp(options: CoreAppOptions): Promise<CoreHandler> {
       if (origin === null) return sendText(res, 400, 'text/plain; charset=utf-8', 'invalid Host header\n');
       return sendText(res, 200, XML, documents.wsdl(service, origin)!);
     }
-    const endpoint = endpoints.get(service);
     if (method !== 'POST') {
       return sendText(res, 405, 'text/plain; charset=utf-8', 'method not allowed: POST a SOAP request, or GET ?wsdl\n', { Allow: 'POST, GET' });
     }
-    if (endpoint === undefined) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'Not found' });
-    await endpoint(req, res);
+    // A POST to a served service without an endpoint here, or with a query string.
+    const endpointOfService = url.search === '' ? undefined : endpoints.get(service);
+    if (endpointOfService === undefined) return sendJson(res, 404, { code: 'NOT_FOUND', message: 'Not found' });
+    await endpointOfService(req, res);
   };
   return Object.assign(handler, {
     async close() {

@@ -195,7 +195,8 @@ export function soapEndpoint(options: SoapEndpointOptions): (req: IncomingMessag
     const entry: LogEntry = {};
     let outcome = 'ok';
     const log = () => {
-      options.logger.info('soap request', {
+      // Built only when written: at level warn (a busy core's choice) a request costs no log line.
+      if (options.logger.isInfoEnabled()) options.logger.info('soap request', {
         service: contract.service, operation: entry.operation ?? null, channel: entry.channel ?? null, outcome,
         ms: Math.round((performance.now() - started) * 10) / 10, ...(entry.reason ? { reason: entry.reason } : {}),
       });

@@ -328,6 +328,19 @@ describe('ChannelPaymentService over HTTP', function () {
       expect(put.headers.allow).to.include('POST');
     });
 
+    it('the endpoint by its path: with a query string it is still reached; another service or path is 404', async () => {
+      const body = () => soapEnvelope('1.1', operation('QueryArrears', { customerNo: CUSTOMER['1.1'] }), auth()); // a nonce is accepted once
+      const headers = { 'Content-Type': 'text/xml; charset=utf-8' };
+      for (const url of [`${endpoint}?trace=1`, endpoint]) {
+        const reply = await post(url, body(), headers);
+        expect(reply.status, url).to.equal(200);
+        expect(reply.text, url).to.include('QueryArrearsResponse');
+      }
+      for (const url of [endpoint.replace('ChannelPaymentService', 'NoSuchService'), `${endpoint}/x`, endpoint.replace('/soap/', '/SOAP/')]) {
+        expect((await post(url, body(), headers)).status, url).to.equal(404);
+      }
+    });
+
     it('another content type or charset, or a compressed body: 415', async () => {
       const body = soapEnvelope('1.1', operation('QueryArrears', { customerNo: CUSTOMER['1.1'] }), auth());
       for (const headers of [
