@@ -11,6 +11,7 @@ import { billRunBench } from './bill-run.ts';
 import { soapBench } from './soap-services.ts';
 import { estimationBench } from './estimation.ts';
 import { gatewayBench } from './gateway.ts';
+import { contractValidateBench } from './contract-validate.ts';
 
 export interface BenchRow {
   readonly name: string;
@@ -53,10 +54,11 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'gridbill-bench-'));
   try {
     // BENCH_ONLY=soap,bill-run runs a subset (while working on one figure); the default is all.
-    const only = new Set((process.env.BENCH_ONLY ?? 'store,bill-run,soap,estimation,gateway').split(','));
+    const only = new Set((process.env.BENCH_ONLY ?? 'store,bill-run,contract,soap,estimation,gateway').split(','));
     const rows: BenchRow[] = [];
     if (only.has('store')) rows.push(...await storeInsertBench(dir));
     if (only.has('bill-run')) rows.push(...await billRunBench(dir));
+    if (only.has('contract')) rows.push(...contractValidateBench());
     if (only.has('soap')) rows.push(...await soapBench(dir));
     if (only.has('estimation')) rows.push(...await estimationBench(dir));
     if (only.has('gateway')) rows.push(...await gatewayBench(dir));
