@@ -2,7 +2,7 @@
 // loopback, in a temp folder (README "Deployment: a cluster on one machine"):
 //
 //   channels ──▶ HAProxy :channels ──▶ gateway1, gateway2 ──▶ HAProxy :cores ──▶ core1 … coreN
-//                                                                                   │
+//   browsers ──▶ HAProxy :portal ──▶ portal ──┘ (CustomerService, through :channels)   │
 //                                         HAProxy :postgres (the primary only) ◀────┘
 //                                              ├─ pg1  primary ──WAL, synchronous──▶ pg2  standby
 //
@@ -16,9 +16,10 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SERVICES } from '../src/contract/operations.ts';
 import {
   DATABASE, ROLES, findPgBin, haproxyPrimaryCheck, initPrimary, initStandby, isNodeRunning, makeNodeDir, postgresUser,
-  promote, reachesPrimary, requireSynchronousStandby, stopNode, type PgSetup,
+  promote, psql, reachesPrimary, rebuildAsStandby, requireSynchronousStandby, rewindAllowed, rewindAsStandby, stopNode, type PgSetup,
 } from './cluster-postgres.ts';
 import {
   LIMITS, STATE_FORMAT, answers200, haproxyServers, isOurs, readState, startProcess, stopProcess, waitFor, writeState,
@@ -31,6 +32,8 @@ const HAPROXY = process.env.GRIDBILL_HAPROXY ?? '/usr/sbin/haproxy';
 const DEFAULT_STATE = join(ROOT, 'data', 'cluster', 'state.json');
 const CHANNEL = 'cluster-bank';
 const CHANNEL_OPERATIONS = ['QueryArrears', 'Pay', 'Reverse', 'QueryTransaction', 'Reconcile'];
+const PORTAL_CHANNEL = 'cluster-portal';
+const PORTAL_OPERATIONS: readonly string[] = SERVICES.CustomerService;
 // HAProxy's checks: a server is DOWN after 2 failed checks 500 ms apart, UP after 2 good ones.
 const CHECK = 'inter 500ms fall 2 rise 2';
 const CORES_MAX = 8;
@@ -81,7 +84,14 @@ function gridbill(args: readonly string[], env: NodeJS.ProcessEnv, input?: strin
   return result.stdout;
 }
 
-function haproxyConfig(ports: Record<string, number>, gateways: readonly number[], cores: readonly number[], pg: readonly PgNode[]): string {
+interface Backends {
+  readonly gateways: readonly number[];
+  readonly cores: readonly number[];
+  readonly portal: number;
+  readonly pg: readonly PgNode[];
+}
+
+function haproxyConfig(ports: Record<string, number>, { gateways, cores, portal, pg }: Backends): string {
   return `# written by scripts/cluster-up
 global
   log stdout format raw local0 info
@@ -110,6 +120,21 @@ backend gateways
   option httpchk GET /health
   default-server ${CHECK}
 ${gateways.map((port, i) => `  server gateway${i + 1} 127.0.0.1:${port} check`).join('\n')}
+
+# External zone: browsers reach the business hall here (in a deployment, behind a TLS terminator).
+# One portal process: its sessions live in its memory (README); more would need sticky routing.
+frontend portal
+  mode http
+  option httplog
+  bind 127.0.0.1:${ports.portal}
+  default_backend portals
+
+backend portals
+  mode http
+  balance source
+  option httpchk GET /health
+  default-server ${CHECK}
+  server portal1 127.0.0.1:${portal} check
 
 # Internal zone: the gateways and the internal systems reach the cores here.
 frontend cores
@@ -176,8 +201,9 @@ async function startServers(state: ClusterState, save: () => void, options: UpOp
   const corePorts: number[] = [];
   for (let i = 1; i <= options.cores; i += 1) corePorts.push(await freePort());
   const gatewayPorts = [await freePort(), await freePort()];
+  const portalPort = await freePort();
   const haproxyCfg = join(state.dir, 'haproxy.cfg');
-  writeFileSync(haproxyCfg, haproxyConfig(ports, gatewayPorts, corePorts, state.pg));
+  writeFileSync(haproxyCfg, haproxyConfig(ports, { gateways: gatewayPorts, cores: corePorts, portal: portalPort, pg: state.pg }));
   spawnSync(HAPROXY, ['-c', '-q', '-f', haproxyCfg], { stdio: 'inherit' });
   state.processes.push(startProcess('haproxy', HAPROXY, ['-db', '-f', haproxyCfg], { env: process.env, cwd: state.dir, log: join(logs, 'haproxy.log'), url: access.stats! }));
   save();
@@ -196,6 +222,13 @@ async function startServers(state: ClusterState, save: () => void, options: UpOp
     await start(`gateway${i + 1}`, ['serve', 'gateway'], env, `http://127.0.0.1:${port}`, `http://127.0.0.1:${port}/health`);
   }
   await waitFor('HAProxy to see every gateway', LIMITS.readyTimeoutMs, () => answers200(`${access.channels!}/health`));
+  // The business hall calls CustomerService as a channel through the external balancer, as a browser's requests would.
+  const portalEnv = gridbillEnv({
+    GRIDBILL_HOST: '127.0.0.1', GRIDBILL_PORTAL_PORT: String(portalPort), GRIDBILL_PORTAL_UPSTREAM: `${access.channels!}/soap/CustomerService`,
+    GRIDBILL_PORTAL_CHANNEL: access.portalChannel!.code, GRIDBILL_PORTAL_CHANNEL_PASSWORD: access.portalChannel!.password,
+  });
+  await start('portal', ['serve', 'portal'], portalEnv, `http://127.0.0.1:${portalPort}`, `http://127.0.0.1:${portalPort}/health`);
+  await waitFor('HAProxy to see the portal', LIMITS.readyTimeoutMs, () => answers200(`${access.portal!}/health`));
 }
 
 /**
@@ -212,22 +245,33 @@ async function waitForPrimaryRoute(state: ClusterState): Promise<void> {
   });
 }
 
-/** Once, before any core starts: the schema, demo customers, and the demo channel at the core and in the gateway policy. */
+/**
+ * Once, before any core starts: the schema, demo customers, and the demo bank channel and the
+ * business hall's channel at the core and in the gateway policy.
+ */
 function prepareDatabase(state: ClusterState, options: UpOptions): void {
   const access = state.access;
   const env = gridbillEnv({ GRIDBILL_DB: access.dbUrl!, GRIDBILL_SECRET_KEY: access.secretKey!, GRIDBILL_GATEWAY_KEY: access.gatewayKey! });
   gridbill(['migrate'], env);
   if (options.customers > 0) gridbill(['seed', '--customers', String(options.customers), '--months', String(options.months), '--bill'], env);
   const channel = access.channel!;
-  gridbill(['channel', 'add', '--code', channel.code, '--name', '集群演示银行', '--kind', 'bank', '--operations', CHANNEL_OPERATIONS.join(','), '--password-stdin'], env, `${channel.password}\n`);
-  const sealed = gridbill(['gateway', 'seal', '--password-stdin'], env, `${channel.password}\n`).trim();
+  const portal = access.portalChannel!;
+  const register = (code: string, name: string, kind: string, operations: readonly string[], password: string): string => {
+    gridbill(['channel', 'add', '--code', code, '--name', name, '--kind', kind, '--operations', operations.join(','), '--password-stdin'], env, `${password}\n`);
+    return gridbill(['gateway', 'seal', '--password-stdin'], env, `${password}\n`).trim();
+  };
   const policy = {
-    format: 'gridbill.gateway-policy/1', zones: { banks: ['ChannelPaymentService'] }, allowedHeaders: [],
+    format: 'gridbill.gateway-policy/1', zones: { banks: ['ChannelPaymentService'], web: ['CustomerService'] }, allowedHeaders: [],
     channels: {
       [channel.code]: {
-        zone: 'banks', secret: sealed, operations: CHANNEL_OPERATIONS,
+        zone: 'banks', secret: register(channel.code, '集群演示银行', 'bank', CHANNEL_OPERATIONS, channel.password), operations: CHANNEL_OPERATIONS,
         // a drill sends many payments for a few demo customers: the per-customer bucket must not be what refuses them
         ratePerSecond: 2000, burst: 4000, customerRatePerMinute: 60_000, customerBurst: 10_000,
+      },
+      // every customer of the business hall comes through this one channel
+      [portal.code]: {
+        zone: 'web', secret: register(portal.code, '网上营业厅', 'portal', PORTAL_OPERATIONS, portal.password), operations: PORTAL_OPERATIONS,
+        ratePerSecond: 500, burst: 1000,
       },
     },
   };
@@ -243,14 +287,14 @@ async function up(options: UpOptions): Promise<void> {
   // The postgres user must pass through the folder to its own node folders inside it.
   chmodSync(dir, 0o711);
   mkdirSync(join(dir, 'logs'));
-  const ports = { channels: await freePort(), cores: await freePort(), postgres: await freePort(), stats: await freePort() };
+  const ports = { channels: await freePort(), portal: await freePort(), cores: await freePort(), postgres: await freePort(), stats: await freePort() };
   const passwords = { app: secret(24), replication: secret(24) };
   const state: ClusterState = {
     format: STATE_FORMAT, dir, createdAt: new Date().toISOString(), pgBin: setup.bin, runAs: setup.runAs, pg: [], processes: [],
     access: {
-      channels: `http://127.0.0.1:${ports.channels}`, cores: `http://127.0.0.1:${ports.cores}`, stats: `http://127.0.0.1:${ports.stats}/`,
-      dbUrl: `postgres://${ROLES.app}:${passwords.app}@127.0.0.1:${ports.postgres}/${DATABASE}`,
-      channel: { code: CHANNEL, password: secret(24) }, secretKey: randomBytes(32).toString('base64'), gatewayKey: randomBytes(32).toString('base64'),
+      channels: `http://127.0.0.1:${ports.channels}`, portal: `http://127.0.0.1:${ports.portal}`, cores: `http://127.0.0.1:${ports.cores}`, stats: `http://127.0.0.1:${ports.stats}/`,
+      dbUrl: `postgres://${ROLES.app}:${passwords.app}@127.0.0.1:${ports.postgres}/${DATABASE}`, replicationPassword: passwords.replication,
+      channel: { code: CHANNEL, password: secret(24) }, portalChannel: { code: PORTAL_CHANNEL, password: secret(24) }, secretKey: randomBytes(32).toString('base64'), gatewayKey: randomBytes(32).toString('base64'),
     },
   };
   const save = () => writeState(options.state, state);
@@ -272,6 +316,7 @@ function printCluster(state: ClusterState, stateFile: string): void {
     `gridbill cluster up — folder ${state.dir}, state ${stateFile}`,
     `  channels  ${a.channels}/soap/ChannelPaymentService  (HAProxy → gateway1, gateway2: the external entry point)`,
     ...state.processes.filter((p) => p.name.startsWith('gateway')).map((p) => `  ${p.name.padEnd(9)} ${p.url}/  (isolation gateway)`),
+    `  portal    ${a.portal}/  (HAProxy → the online business hall (网上营业厅), which calls CustomerService through the gateways)`,
     `  cores     ${a.cores}/soap/BillingAdminService  (HAProxy → every core: internal services)`,
     ...state.processes.filter((p) => p.name.startsWith('core')).map((p) => `  ${p.name.padEnd(9)} ${p.url}/  (SOAP services, admin console, /health, /ready, /metrics)`),
     `  database  ${a.dbUrl!.replace(/:[^:@/]+@/, ':***@')}  (HAProxy → the primary)`,
@@ -279,7 +324,7 @@ function printCluster(state: ClusterState, stateFile: string): void {
     `  haproxy   ${a.stats}  (statistics: which servers are up)`,
     `  channel   ${a.channel!.code}  (password, database URL and keys in the state file)`,
     `  logs      ${join(state.dir, 'logs')}/`,
-    'Stop it with scripts/cluster-down; promote the standby with scripts/cluster-failover.',
+    'Stop it with scripts/cluster-down; promote the standby with scripts/cluster-failover, then rebuild the old primary with scripts/cluster-rejoin.',
   ];
   process.stdout.write(lines.join('\n') + '\n');
 }
@@ -330,20 +375,67 @@ async function failover(stateFile: string): Promise<void> {
   process.stdout.write(`  ${standby.name.padEnd(9)} promoted (pg_ctl promote)\n`);
   await waitForPrimaryRoute(state);
   process.stdout.write(`gridbill cluster failover — ${standby.name} is the primary, reached through HAProxy ${Date.now() - started} ms after the promotion began\n`
-    + `  it has no standby now: commits are acknowledged with one copy until a new standby is built (README)\n`);
+    + `  it has no standby now: commits are acknowledged with one copy until scripts/cluster-rejoin rebuilds one\n`);
+}
+
+/**
+ * The failed old primary rebuilt as the standby of the new one: pg_rewind when its data folder
+ * allows it (wal_log_hints or checksums) and it succeeds, else (or with --basebackup) a fresh
+ * pg_basebackup; then the primary waits for it again on every commit (synchronous_standby_names).
+ */
+async function rejoin(stateFile: string, basebackup: boolean): Promise<void> {
+  const state = readState(stateFile);
+  if (state === null) throw new Error(`no cluster state at ${stateFile}`);
+  const setup = setupOf(state);
+  const primary = state.pg.find((n) => n.role === 'primary');
+  const node = state.pg.find((n) => n.role === 'failed');
+  const password = state.access.replicationPassword;
+  if (primary === undefined) throw new Error('no primary: run scripts/cluster-failover first');
+  if (node === undefined) throw new Error('no failed node to rebuild: every node is a primary or a standby');
+  if (password === undefined) throw new Error('the state file has no replication password (a cluster started by an older cluster-up)');
+  const started = Date.now();
+  // Fenced again: a node that was started by hand since the failover must not serve while it is rebuilt.
+  await stopNode(setup, node, 'immediate');
+  let how = 'pg_basebackup';
+  if (!basebackup && rewindAllowed(setup, node)) {
+    try {
+      rewindAsStandby(setup, primary, node, password);
+      how = 'pg_rewind';
+    } catch (error) {
+      const reason = (error as Error).message.trim().split('\n').at(-1) ?? '';
+      process.stdout.write(`  ${node.name.padEnd(9)} pg_rewind failed (${reason}): a fresh copy instead\n`);
+      await stopNode(setup, node, 'immediate');
+    }
+  }
+  if (how === 'pg_basebackup') rebuildAsStandby(setup, primary, node, password);
+  try {
+    await requireSynchronousStandby(setup, primary, node);
+  } catch (error) {
+    // Not streaming: it stays failed (and stopped), never a standby cluster-failover would promote.
+    psql(setup, primary, ["ALTER SYSTEM SET synchronous_standby_names = ''", 'SELECT pg_reload_conf()']);
+    await stopNode(setup, node, 'immediate');
+    throw new Error(`${(error as Error).message}; ${node.name} stopped, still failed: see ${join(node.dir, 'server.log')}`, { cause: error });
+  }
+  node.role = 'standby';
+  writeState(stateFile, state);
+  process.stdout.write(`  ${node.name.padEnd(9)} rebuilt by ${how}, streaming from ${primary.name}\n`
+    + `gridbill cluster rejoin — ${node.name} is the synchronous standby of ${primary.name} (${Date.now() - started} ms)\n`);
 }
 
 const USAGE = `Usage: scripts/cluster-up [--cores N] [--customers N] [--months M] [--state FILE]
        scripts/cluster-down [--state FILE]
        scripts/cluster-failover [--state FILE]
+       scripts/cluster-rejoin [--basebackup] [--state FILE]
   --cores N      core instances behind HAProxy (default 2, at most ${CORES_MAX})
   --customers N  demo customers seeded and billed (default 50; 0: none)
   --months M     months of demo readings (default 3)
+  --basebackup   rejoin: a fresh copy of the primary even when pg_rewind could be used
   --state FILE   the state file (default data/cluster/state.json)
 `;
 
-function parseArgs(args: readonly string[]): UpOptions {
+function parseArgs(argv: readonly string[]): UpOptions {
   const values: Record<string, string> = {};
+  const args = argv.filter((a) => a !== '--basebackup');
   for (let i = 0; i < args.length; i += 2) {
     const key = args[i] ?? '';
     const value = args[i + 1];
@@ -372,6 +464,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (command === 'up') await up(options);
     else if (command === 'down') await down(options.state);
     else if (command === 'failover') await failover(options.state);
+    else if (command === 'rejoin') await rejoin(options.state, rest.includes('--basebackup'));
     else throw new UsageError(`unknown command ${command ?? ''}`);
     return 0;
   } catch (error) {

@@ -6,7 +6,7 @@
 // Also the HAProxy health check that finds the primary (see haproxyPrimaryCheck).
 
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chownSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { processesWorkingIn, sleep, waitFor, type PgNode, type RunAs } from './cluster-state.ts';
@@ -121,7 +121,16 @@ export function initStandby(setup: PgSetup, primary: PgNode, node: PgNode, repli
     '-h', '127.0.0.1', '-p', String(primary.port), '-U', ROLES.replication, '-D', node.dataDir,
     '-X', 'stream', '-C', '-S', node.name, '--checkpoint=fast', '--no-password',
   ], node.dir, { PGPASSWORD: replicationPassword });
-  // postgresql.auto.conf is read after postgresql.conf: these override the primary's copied settings.
+  configureStandby(setup, primary, node, replicationPassword);
+  startNode(setup, node);
+}
+
+/**
+ * The node's own settings and its primary, and standby.signal. postgresql.auto.conf is read after
+ * postgresql.conf, and within a file the last line wins: these override whatever was copied from
+ * the primary (pg_basebackup and pg_rewind both copy its configuration files).
+ */
+function configureStandby(setup: PgSetup, primary: PgNode, node: PgNode, replicationPassword: string): void {
   appendFileSync(join(node.dataDir, 'postgresql.auto.conf'), nodeSettings(node) + [
     `primary_conninfo = 'host=127.0.0.1 port=${primary.port} user=${ROLES.replication} password=${replicationPassword} application_name=${node.name}'`,
     `primary_slot_name = '${node.name}'`,
@@ -132,7 +141,48 @@ export function initStandby(setup: PgSetup, primary: PgNode, node: PgNode, repli
   const signal = join(node.dataDir, 'standby.signal');
   writeFileSync(signal, '');
   own(setup, signal);
+}
+
+/** pg_rewind works only on a data folder written with wal_log_hints on or with data checksums. */
+export function rewindAllowed(setup: PgSetup, node: PgNode): boolean {
+  if (!existsSync(join(node.dataDir, 'global', 'pg_control'))) return false;
+  const control = pgRun(setup, 'pg_controldata', ['-D', node.dataDir], node.dir);
+  return /^wal_log_hints setting:\s+on$/m.test(control) || /^Data page checksum version:\s+[1-9]/m.test(control);
+}
+
+/**
+ * A failed primary turned into a standby of the new one by pg_rewind: only the blocks changed
+ * since the timelines split are copied (crash recovery first when it was not shut down cleanly).
+ * The node must be stopped. Its slot on the primary is made first, so the WAL it will ask for is
+ * kept from that moment; its own slots (its old standby's) go: nobody will use them again.
+ */
+export function rewindAsStandby(setup: PgSetup, primary: PgNode, node: PgNode, replicationPassword: string): void {
+  psql(setup, primary, [
+    `SELECT pg_create_physical_replication_slot('${node.name}', true) WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '${node.name}')`,
+    // A promoted server writes its new timeline to pg_control only at its next checkpoint; until
+    // then pg_rewind reads "same timeline, no rewind required" and the node could never follow it.
+    'CHECKPOINT',
+  ]);
+  pgRun(setup, 'pg_rewind', [
+    '--target-pgdata', node.dataDir, '--source-server', `host=${primary.dir} port=${primary.port} user=${setup.superuser} dbname=postgres`,
+  ], node.dir);
+  const slots = join(node.dataDir, 'pg_replslot');
+  for (const slot of existsSync(slots) ? readdirSync(slots) : []) rmSync(join(slots, slot), { recursive: true, force: true });
+  configureStandby(setup, primary, node, replicationPassword);
   startNode(setup, node);
+}
+
+/** A failed node rebuilt from scratch: its data folder removed, a fresh pg_basebackup of the primary. */
+export function rebuildAsStandby(setup: PgSetup, primary: PgNode, node: PgNode, replicationPassword: string): void {
+  psql(setup, primary, [`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '${node.name}'`]);
+  rmSync(node.dataDir, { recursive: true, force: true });
+  initStandby(setup, primary, node, replicationPassword);
+}
+
+/** application_name → sync_state of every standby streaming from `primary` (pg_stat_replication). */
+export function replicationStates(setup: PgSetup, primary: PgNode): Map<string, string> {
+  const out = psql(setup, primary, ["SELECT application_name || '|' || sync_state FROM pg_stat_replication"]);
+  return new Map(out.split('\n').filter((l) => l.includes('|')).map((l) => l.split('|') as [string, string]));
 }
 
 /** Makes the standby synchronous (set only now, so the standby's copy of the settings never has it). */

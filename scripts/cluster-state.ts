@@ -53,10 +53,14 @@ export interface ClusterState {
   /** Everything a caller needs to reach the cluster; the passwords are why the file is 0600. */
   readonly access: {
     channels?: string;
+    portal?: string;
     cores?: string;
     stats?: string;
     dbUrl?: string;
+    /** The replication role's: a rebuilt standby (scripts/cluster-rejoin) streams with it. */
+    replicationPassword?: string;
     channel?: { readonly code: string; readonly password: string };
+    portalChannel?: { readonly code: string; readonly password: string };
     secretKey?: string;
     gatewayKey?: string;
   };

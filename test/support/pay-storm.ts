@@ -2,7 +2,10 @@
 // requests with unique transaction ids, and on a connection failure (reset, refused, no answer)
 // sending the SAME request again with the same id and a fresh UsernameToken, as a bank does.
 // Some payments are "impatient": their channel gives up after the first failed attempt and leaves
-// the question to QueryTransaction; those are what a crash may leave unacknowledged.
+// the question to QueryTransaction; those are what a crash may leave unacknowledged. Behind a
+// gateway a lost core or database is answered with a server fault (5xx) rather than a cut
+// connection: with `retryServerFaults` such an answer is a refusal, repeated like a failure.
+// What the platform must then say about each payment is checked by storm-checks.ts.
 //
 // Everything here is bounded: one attempt waits at most ATTEMPT_MS, a payment is retried until the
 // storm's deadline at most, and the storm stops taking new payments when told to.
@@ -99,6 +102,8 @@ export interface StormPayment {
   readonly patient: boolean;
   attempts: number;
   connectionFailures: number;
+  /** Server faults (5xx) answered while retryServerFaults is on: refusals, repeated. */
+  serverFaults: number;
   /** The PayResponse's content (flatten), once one was received. */
   answer?: string;
   /** A fault answer: no payment in this storm should get one. */
@@ -116,10 +121,42 @@ export interface StormOptions {
   readonly impatientShare: number;
   /** Retries stop at this instant (Date.now()); a patient payment unanswered by then is a failure. */
   readonly deadlineMs: number;
+  /** A 5xx answer (a fault, or a balancer's own page) is a refusal to repeat, not a verdict. */
+  readonly retryServerFaults?: boolean;
+}
+
+/** When one attempt ended, and whether it was acknowledged: the refusal windows are read from these. */
+export interface StormAttempt {
+  readonly at: number;
+  readonly ok: boolean;
+}
+
+/**
+ * The longest run of refused attempts that starts at or after `from`: from its first refusal to
+ * the next acknowledgement (ms), with the number of refused attempts in it; null when none failed.
+ */
+export function refusalWindow(attempts: readonly StormAttempt[], from: number): { ms: number; refused: number; firstAt: number } | null {
+  let longest: { ms: number; refused: number; firstAt: number } | null = null;
+  let first: number | null = null;
+  let refused = 0;
+  for (const a of [...attempts].filter((x) => x.at >= from).sort((x, y) => x.at - y.at)) {
+    if (!a.ok) {
+      first ??= a.at;
+      refused += 1;
+    } else if (first !== null) {
+      if (longest === null || a.at - first > longest.ms) longest = { ms: a.at - first, refused, firstAt: first };
+      first = null;
+      refused = 0;
+    }
+  }
+  return longest;
 }
 
 export class PayStorm {
   readonly payments: StormPayment[] = [];
+  readonly attempts: StormAttempt[] = [];
+  /** Refused attempts by kind (a connection error's code, or status and fault code): for the report. */
+  readonly refusals = new Map<string, number>();
   acknowledged = 0;
   private stopping = false;
   private readonly agent: Agent;
@@ -152,7 +189,7 @@ export class PayStorm {
       amount: (1 + Math.floor(random() * 30_000) / 100).toFixed(2),
       accountingDate: this.options.accountingDate,
       patient: random() >= this.options.impatientShare,
-      attempts: 0, connectionFailures: 0, gaveUp: false,
+      attempts: 0, connectionFailures: 0, serverFaults: 0, gaveUp: false,
     };
     this.payments.push(payment);
     return payment;
@@ -167,22 +204,29 @@ export class PayStorm {
     while (Date.now() < this.options.deadlineMs) {
       p.attempts += 1;
       const outcome = await soapCall(this.agent, this.options.url, this.options.channel, 'Pay', fields);
-      if (outcome.kind === 'answer') {
-        if (outcome.status === 200 && outcome.body.local === 'PayResponse') this.acknowledge(p, flatten(outcome.body));
-        else p.fault = `${outcome.status} ${faultCodeOf(outcome.body) ?? outcome.body.local}`;
+      const refused = outcome.kind === 'connection' || (this.options.retryServerFaults === true && outcome.status >= 500);
+      this.attempts.push({ at: Date.now(), ok: !refused && outcome.kind === 'answer' && outcome.status === 200 });
+      if (!refused) {
+        this.answered(p, outcome);
         return;
       }
-      if (outcome.kind === 'not-soap') {
-        p.fault = `${outcome.status} ${outcome.text}`;
-        return;
-      }
-      p.connectionFailures += 1;
+      const kind = outcome.kind === 'connection' ? outcome.error
+        : `${outcome.status} ${outcome.kind === 'answer' ? faultCodeOf(outcome.body) ?? outcome.body.local : 'not SOAP'}`;
+      this.refusals.set(kind, (this.refusals.get(kind) ?? 0) + 1);
+      if (outcome.kind === 'connection') p.connectionFailures += 1;
+      else p.serverFaults += 1;
       if (!p.patient) {
         p.gaveUp = true;
         return;
       }
       await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS * (0.5 + this.options.random())));
     }
+  }
+
+  private answered(p: StormPayment, outcome: Exclude<Outcome, { kind: 'connection' }>): void {
+    if (outcome.kind === 'not-soap') p.fault = `${outcome.status} ${outcome.text}`;
+    else if (outcome.status === 200 && outcome.body.local === 'PayResponse') this.acknowledge(p, flatten(outcome.body));
+    else p.fault = `${outcome.status} ${faultCodeOf(outcome.body) ?? outcome.body.local}`;
   }
 
   private acknowledge(p: StormPayment, answer: string): void {
