@@ -13,8 +13,9 @@
 //   → else Client fault (WS-I R2744): dispatch and authorisation use the same key, the body's;
 //   the UsernameToken proves a channel's password → else AUTH_FAILED; the operation is in its list
 //   → else OPERATION_NOT_ALLOWED; then the port. Every fault goes out with HTTP 500 (400 for XML
-//   that is not well-formed) and the t:GridbillFault detail; an unexpected exception is INTERNAL,
-//   logged here and never described to the caller.
+//   that is not well-formed) and the t:GridbillFault detail; a database that cannot be reached
+//   (down, failing over, locked) is UNAVAILABLE, worth a retry with the same transaction id; any
+//   other unexpected exception is INTERNAL, logged here and never described to the caller.
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -24,6 +25,7 @@ import { LIMITS } from '../limits.ts';
 import { currentContext, newCorrelationId } from '../ops/context.ts';
 import { readBody } from '../ops/http-server.ts';
 import type { Logger } from '../ops/logger.ts';
+import { isDatabaseUnavailable } from '../store/unavailable.ts';
 import type { ChannelAuthenticator } from './channel-auth.ts';
 import { parseContentType, unquote, type ContentType } from '../contract/soap-content-type.ts';
 import { Args, type OperationContract, type ServiceContract } from './service-contract.ts';
@@ -252,6 +254,11 @@ export function soapEndpoint(options: SoapEndpointOptions): (req: IncomingMessag
         if (error.code === 'INTERNAL' || ERRORS[error.code].fault === 'Server') {
           options.logger.error('soap operation failed', { service: contract.service, operation: entry.operation ?? null, error });
         }
+      } else if (isDatabaseUnavailable(error)) {
+        // A database down or failing over: the caller may retry (same transaction id), nothing was answered as done.
+        entry.reason = 'database unavailable';
+        options.logger.warn('soap operation refused: database unavailable', { service: contract.service, operation: entry.operation ?? null, error: (error as Error).message });
+        sendFault('UNAVAILABLE', undefined, 500);
       } else {
         options.logger.error('soap operation failed', { service: contract.service, operation: entry.operation ?? null, error });
         sendFault('INTERNAL', undefined, 500);

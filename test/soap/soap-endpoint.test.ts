@@ -32,7 +32,9 @@ describe('SOAP endpoint', () => {
         port: {
           contract,
           operations: {
-            QueryArrears() {
+            QueryArrears(args) {
+              // a customer number ending in 9: the database went away under the query (as node-pg reports a failover)
+              if (args.one('customerNo').endsWith('9')) throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
               throw new Error('SELECT secret FROM channels at /work/main/src/x.ts:12');
             },
           },
@@ -55,6 +57,18 @@ describe('SOAP endpoint', () => {
         expect(fault.string).to.equal('Internal error');
         expect(reply.text).not.to.match(/SELECT|\/work|\.ts|at /);
         expect(log).to.include('soap operation failed');
+      });
+
+      it(`answers a database that went away with UNAVAILABLE, a fault worth retrying (SOAP ${version})`, async () => {
+        const reply = await call(server.url, operation('QueryArrears', { customerNo: '3301000000019' }), {
+          version, header: securityHeader('bank-a', 'pw-pw-pw-pw-pw'),
+        });
+        expect(reply.status).to.equal(500);
+        const fault = faultOf(reply, version);
+        expect(fault.code).to.equal(version === '1.1' ? 'soap:Server' : 'soap:Receiver');
+        expect(fault.detailCode).to.equal('UNAVAILABLE');
+        expect(reply.text).not.to.include('administrator');
+        expect(log).to.include('database unavailable');
       });
     }
   });
