@@ -3,9 +3,10 @@
 // at the first place it was touched.
 
 import { createHash } from 'node:crypto';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import { firstRows, inTransaction, type Store } from './database.ts';
 import type { AuditRow } from './audit.table.ts';
+import { preparedQuery } from './prepared-query.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const VERIFY_PAGE_ROWS = 1_000;
@@ -23,23 +24,38 @@ export function auditHash(prevHash: string, record: { at: string; actor: string;
   return createHash('sha256').update(canonical, 'utf8').digest('hex');
 }
 
+const CHAIN_LOCK_POSTGRES = CompiledQuery.raw('select pg_advisory_xact_lock(7240001)');
+
 /** Serialises appenders so two records never chain onto the same predecessor. */
 async function lockChain(store: Store): Promise<void> {
   switch (store.dialect) {
     case 'sqlite': return; // one writer at a time by construction
-    case 'postgres': await sql`select pg_advisory_xact_lock(7240001)`.execute(store.db); return;
+    case 'postgres': await store.db.executeQuery(CHAIN_LOCK_POSTGRES); return;
     case 'mssql': await sql`exec sp_getapplock @Resource = 'gridbill_audit', @LockMode = 'Exclusive', @LockOwner = 'Transaction'`.execute(store.db); return;
   }
 }
 
+// Every payment appends a record: both statements prepared. The row count is written into the
+// text: SQLite plans `limit 1` as a step back from the end of the table, and a bound `limit ?`
+// (firstRows) costs three times as much.
+const lastHash = preparedQuery<Record<string, never>, { hash: string }>((db, _param, dialect) => {
+  const query = db.selectFrom('audit_log').select('hash').orderBy('id', 'desc');
+  return dialect === 'mssql' ? query.top(1) : query.limit(sql.lit(1));
+});
+
+const auditInsert = preparedQuery<Omit<AuditRow, 'id'>, never>((db, param) => db.insertInto('audit_log').values({
+  at: param('at'), actor: param('actor'), action: param('action'), subject: param('subject'), detail: param('detail'),
+  prev_hash: param('prev_hash'), hash: param('hash'),
+}));
+
 export function appendAudit(store: Store, record: AuditRecord): Promise<void> {
   return inTransaction(store, async (tx) => {
     await lockChain(tx);
-    const last = await firstRows(tx, tx.db.selectFrom('audit_log').select('hash').orderBy('id', 'desc'), 1).executeTakeFirst();
+    const last = await lastHash.executeTakeFirst(tx, {});
     const prevHash = last?.hash ?? GENESIS_HASH;
     const detail = JSON.stringify(record.detail);
     const row = { at: record.at, actor: record.actor, action: record.action, subject: record.subject, detail };
-    await tx.db.insertInto('audit_log').values({ ...row, prev_hash: prevHash, hash: auditHash(prevHash, row) }).execute();
+    await auditInsert.run(tx, { ...row, prev_hash: prevHash, hash: auditHash(prevHash, row) });
   });
 }
 

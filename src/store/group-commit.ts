@@ -12,7 +12,7 @@
 // - Other engines let transactions of different customers proceed in parallel (and PostgreSQL
 //   groups WAL flushes itself), so there a unit is simply its own transaction.
 
-import { sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import { LIMITS } from '../limits.ts';
 import { recordGroupCommit } from '../ops/metrics.ts';
 import { inTransaction, type Store } from './database.ts';
@@ -63,16 +63,21 @@ class CommitGroup {
   }
 }
 
+// Compiled once: three statements per payment that need no building.
+const SAVEPOINT = CompiledQuery.raw('savepoint unit');
+const RELEASE = CompiledQuery.raw('release savepoint unit');
+const ROLLBACK_TO = CompiledQuery.raw('rollback to savepoint unit');
+
 async function runUnits(tx: Store, group: readonly Unit[]): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
   for (const unit of group) {
-    await sql`savepoint unit`.execute(tx.db);
+    await tx.db.executeQuery(SAVEPOINT);
     try {
       outcomes.push({ ok: true, value: await unit.work(tx) });
-      await sql`release savepoint unit`.execute(tx.db);
+      await tx.db.executeQuery(RELEASE);
     } catch (error) {
-      await sql`rollback to savepoint unit`.execute(tx.db);
-      await sql`release savepoint unit`.execute(tx.db);
+      await tx.db.executeQuery(ROLLBACK_TO);
+      await tx.db.executeQuery(RELEASE);
       outcomes.push({ ok: false, error });
     }
   }

@@ -3,7 +3,7 @@
 
 import { GridbillError } from '../errors.ts';
 import { inTransaction, type Store } from './database.ts';
-import { insertReturningId } from './insert-id.ts';
+import { PreparedInsert, preparedQuery } from './prepared-query.ts';
 
 export interface LedgerLeg {
   readonly accountCode: string;
@@ -34,34 +34,52 @@ export function assertBalanced(legs: readonly LedgerLeg[]): void {
   }
 }
 
+const transactionInsert = preparedQuery<{
+  kind: string; refKind: string | null; refId: number | null; accountingDate: string; createdAt: string;
+}, { id: number | string }>((db, param, dialect) => {
+  const insert = db.insertInto('ledger_transactions').values({
+    kind: param('kind'), ref_kind: param('refKind'), ref_id: param('refId'), accounting_date: param('accountingDate'), created_at: param('createdAt'),
+  });
+  return dialect === 'mssql' ? insert.output('inserted.id') : insert.returning('id');
+});
+
+/** Postings have two to four legs as a rule (a payment: clearing, receivable, late fee, prepaid). */
+const entryInsert = new PreparedInsert('ledger_entries', ['txn_id', 'account_code', 'customer_id', 'amount_fen'], 6);
+
 /** Posts one balanced transaction and returns its id. */
 export async function postLedgerTransaction(store: Store, posting: LedgerPosting): Promise<number> {
   assertBalanced(posting.legs);
   return inTransaction(store, async (tx) => {
-    const txnId = await insertReturningId(tx, 'ledger_transactions', {
-      kind: posting.kind,
-      ref_kind: posting.refKind,
-      ref_id: posting.refId,
-      accounting_date: posting.accountingDate,
-      created_at: posting.createdAt,
+    const row = await transactionInsert.executeTakeFirst(tx, {
+      kind: posting.kind, refKind: posting.refKind, refId: posting.refId, accountingDate: posting.accountingDate, createdAt: posting.createdAt,
     });
-    await tx.db.insertInto('ledger_entries').values(posting.legs.map((leg) => ({
+    const txnId = Number(row!.id);
+    await entryInsert.run(tx, posting.legs.map((leg) => ({
       txn_id: txnId,
       account_code: leg.accountCode,
       customer_id: leg.customerId,
       amount_fen: leg.amountFen,
-    }))).execute();
+    })));
     return txnId;
   });
 }
 
+const customerBalance = preparedQuery<{ accountCode: string; customerId: number }, { total: number | string | null }>((db, param) =>
+  db.selectFrom('ledger_entries')
+    .select((eb) => eb.fn.sum<number | string | null>('amount_fen').as('total'))
+    .where('account_code', '=', param('accountCode')).where('customer_id', '=', param('customerId')));
+
 /** Balance of an account, optionally for one customer (debit positive). */
 export async function accountBalance(store: Store, accountCode: string, customerId?: number): Promise<number> {
-  let query = store.db.selectFrom('ledger_entries')
+  if (customerId !== undefined) {
+    // A customer's balance is read on every QueryArrears and Pay: prepared.
+    const row = await customerBalance.executeTakeFirst(store, { accountCode, customerId });
+    return Number(row?.total ?? 0);
+  }
+  const row = await store.db.selectFrom('ledger_entries')
     .select((eb) => eb.fn.sum<number | string | null>('amount_fen').as('total'))
-    .where('account_code', '=', accountCode);
-  if (customerId !== undefined) query = query.where('customer_id', '=', customerId);
-  const row = await query.executeTakeFirst();
+    .where('account_code', '=', accountCode)
+    .executeTakeFirst();
   return Number(row?.total ?? 0);
 }
 

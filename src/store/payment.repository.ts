@@ -9,6 +9,7 @@ import type { BillRow } from './bill.table.ts';
 import type { NewPayment, NewPaymentAllocation, PaymentAllocationRow, PaymentRow } from './payment.table.ts';
 import type { TariffRow } from './tariff.table.ts';
 import { insertReturningId } from './insert-id.ts';
+import { PreparedInsert, preparedQuery } from './prepared-query.ts';
 
 /** A bill's late-fee state (migration 0002): what a payment changes and a reversal restores. */
 export interface PenaltyState {
@@ -23,6 +24,9 @@ export type ReceivableBillRow = Pick<BillRow, 'id' | 'bill_no' | 'period' | 'amo
   readonly paid_energy_fen: number;
 };
 
+const customerPaymentLock = preparedQuery<{ customerId: number }, { id: number }>((db, param) =>
+  db.selectFrom('customers').select('id').where('id', '=', param('customerId')).forNoKeyUpdate());
+
 /**
  * Serialises payments and reversals of one customer until the transaction ends. SQLite has one
  * writer at a time already; PostgreSQL takes the customer row (NO KEY UPDATE, so foreign keys to
@@ -32,7 +36,7 @@ export async function lockCustomerForPayment(store: Store, customerId: number): 
   switch (store.dialect) {
     case 'sqlite': return;
     case 'postgres':
-      await store.db.selectFrom('customers').select('id').where('id', '=', customerId).forNoKeyUpdate().execute();
+      await customerPaymentLock.run(store, { customerId });
       return;
     case 'mssql':
       await sql`exec sp_getapplock @Resource = ${`gridbill_customer_${customerId}`}, @LockMode = 'Exclusive', @LockOwner = 'Transaction'`
@@ -41,22 +45,25 @@ export async function lockCustomerForPayment(store: Store, customerId: number): 
   }
 }
 
+const issuedBillsWithPaidQuery = preparedQuery<{ customerId: number }, Omit<ReceivableBillRow, 'paid_energy_fen'> & {
+  readonly paid_energy_fen: number | string | null;
+}>((db, param) => db.selectFrom('bills')
+  .select(['bills.id', 'bills.bill_no', 'bills.period', 'bills.amount_fen', 'bills.due_on', 'bills.tariff_id', 'bills.tariff_code',
+    'bills.penalty_through', 'bills.penalty_accrued_fen', 'bills.penalty_carried_fen'])
+  .select((eb) => eb.selectFrom('payment_allocations')
+    .innerJoin('payments', 'payments.id', 'payment_allocations.payment_id')
+    .select((e) => e.fn.coalesce(e.fn.sum<number | string | null>('payment_allocations.amount_fen'), e.lit(0)).as('s'))
+    .whereRef('payment_allocations.bill_id', '=', 'bills.id')
+    .where('payment_allocations.kind', '=', 'energy')
+    .where('payments.status', '=', 'posted')
+    .as('paid_energy_fen'))
+  .where('bills.customer_id', '=', param('customerId'))
+  .where('bills.status', '=', 'issued')
+  .orderBy('bills.period').orderBy('bills.bill_no'));
+
 /** Issued bills of a customer with what posted payments paid of their energy charge, oldest first. */
 export async function issuedBillsWithPaid(store: Store, customerId: number): Promise<ReceivableBillRow[]> {
-  const rows = await store.db.selectFrom('bills')
-    .select(['bills.id', 'bills.bill_no', 'bills.period', 'bills.amount_fen', 'bills.due_on', 'bills.tariff_id', 'bills.tariff_code',
-      'bills.penalty_through', 'bills.penalty_accrued_fen', 'bills.penalty_carried_fen'])
-    .select((eb) => eb.selectFrom('payment_allocations')
-      .innerJoin('payments', 'payments.id', 'payment_allocations.payment_id')
-      .select((e) => e.fn.coalesce(e.fn.sum<number | string | null>('payment_allocations.amount_fen'), e.lit(0)).as('s'))
-      .whereRef('payment_allocations.bill_id', '=', 'bills.id')
-      .where('payment_allocations.kind', '=', 'energy')
-      .where('payments.status', '=', 'posted')
-      .as('paid_energy_fen'))
-    .where('bills.customer_id', '=', customerId)
-    .where('bills.status', '=', 'issued')
-    .orderBy('bills.period').orderBy('bills.bill_no')
-    .execute();
+  const rows = await issuedBillsWithPaidQuery.execute(store, { customerId });
   return rows.map((r) => ({ ...r, paid_energy_fen: Number(r.paid_energy_fen ?? 0) }));
 }
 
@@ -66,33 +73,66 @@ export async function tariffRowsById(store: Store, ids: readonly number[]): Prom
   return store.db.selectFrom('tariffs').selectAll().where('id', 'in', [...ids]).execute();
 }
 
+const billPenaltyStateUpdate = preparedQuery<{ billId: number; through: string | null; accruedFen: number; carriedFen: number }, never>((db, param) =>
+  db.updateTable('bills')
+    .set({ penalty_through: param('through'), penalty_accrued_fen: param('accruedFen'), penalty_carried_fen: param('carriedFen') })
+    .where('id', '=', param('billId')));
+
 export async function updateBillPenaltyState(store: Store, billId: number, state: PenaltyState): Promise<void> {
-  await store.db.updateTable('bills')
-    .set({ penalty_through: state.penaltyThrough, penalty_accrued_fen: state.penaltyAccruedFen, penalty_carried_fen: state.penaltyCarriedFen })
-    .where('id', '=', billId).execute();
+  await billPenaltyStateUpdate.run(store, { billId, through: state.penaltyThrough, accruedFen: state.penaltyAccruedFen, carriedFen: state.penaltyCarriedFen });
 }
 
+const paymentByTxn = preparedQuery<{ channelId: number; txnId: string }, PaymentRow>((db, param) =>
+  db.selectFrom('payments').selectAll().where('channel_id', '=', param('channelId')).where('channel_txn_id', '=', param('txnId')));
+
+const paymentByReversalTxn = preparedQuery<{ channelId: number; txnId: string }, PaymentRow>((db, param) =>
+  db.selectFrom('payments').selectAll().where('channel_id', '=', param('channelId')).where('reversal_txn_id', '=', param('txnId')));
+
 export function findPaymentByTxn(store: Store, channelId: number, channelTxnId: string): Promise<PaymentRow | undefined> {
-  return store.db.selectFrom('payments').selectAll()
-    .where('channel_id', '=', channelId).where('channel_txn_id', '=', channelTxnId).executeTakeFirst();
+  return paymentByTxn.executeTakeFirst(store, { channelId, txnId: channelTxnId });
 }
 
 export function findPaymentByReversalTxn(store: Store, channelId: number, reversalTxnId: string): Promise<PaymentRow | undefined> {
-  return store.db.selectFrom('payments').selectAll()
-    .where('channel_id', '=', channelId).where('reversal_txn_id', '=', reversalTxnId).executeTakeFirst();
+  return paymentByReversalTxn.executeTakeFirst(store, { channelId, txnId: reversalTxnId });
 }
 
-export function insertPayment(store: Store, payment: NewPayment): Promise<number> {
-  return insertReturningId(store, 'payments', payment);
+const PAYMENT_COLUMNS = [
+  'channel_id', 'channel_txn_id', 'customer_id', 'amount_fen', 'accounting_date', 'status', 'request_hash', 'response', 'created_at',
+] as const;
+type PaymentValues = { readonly [K in (typeof PAYMENT_COLUMNS)[number]]: NewPayment[K] };
+
+const paymentInsert = preparedQuery<PaymentValues, { id: number | string }>((db, param, dialect) => {
+  const insert = db.insertInto('payments').values({
+    channel_id: param('channel_id'), channel_txn_id: param('channel_txn_id'), customer_id: param('customer_id'),
+    amount_fen: param('amount_fen'), accounting_date: param('accounting_date'), status: param('status'),
+    request_hash: param('request_hash'), response: param('response'), created_at: param('created_at'),
+  });
+  return dialect === 'mssql' ? insert.output('inserted.id') : insert.returning('id');
+});
+
+/** A payment as posted (no reversal yet) is inserted prepared; one with other columns set, built. */
+export async function insertPayment(store: Store, payment: NewPayment): Promise<number> {
+  if (Object.keys(payment).some((column) => !(PAYMENT_COLUMNS as readonly string[]).includes(column))) {
+    return insertReturningId(store, 'payments', payment);
+  }
+  const row = await paymentInsert.executeTakeFirst(store, payment);
+  return Number(row!.id);
 }
+
+const paymentResponseUpdate = preparedQuery<{ paymentId: number; response: string }, never>((db, param) =>
+  db.updateTable('payments').set({ response: param('response') }).where('id', '=', param('paymentId')));
 
 export async function setPaymentResponse(store: Store, paymentId: number, response: string): Promise<void> {
-  await store.db.updateTable('payments').set({ response }).where('id', '=', paymentId).execute();
+  await paymentResponseUpdate.run(store, { paymentId, response });
 }
 
+/** A payment allocates to a bill or two and the prepaid balance, so up to 8 rows go prepared. */
+const allocationInsert = new PreparedInsert('payment_allocations', [
+  'payment_id', 'bill_id', 'kind', 'amount_fen', 'penalty_through_before', 'penalty_accrued_before_fen', 'penalty_carried_before_fen',
+], 8);
+
 export async function insertAllocations(store: Store, rows: readonly NewPaymentAllocation[]): Promise<void> {
-  if (rows.length === 0) return;
-  await store.db.insertInto('payment_allocations').values([...rows]).execute();
+  await allocationInsert.run(store, rows);
 }
 
 export function allocationsOfPayment(store: Store, paymentId: number): Promise<PaymentAllocationRow[]> {

@@ -43,7 +43,7 @@ import { allocatePayment, RECEIVABLES_MAX, type AllocationError, type Allocation
 import { GridbillError } from '../errors.ts';
 import { appendAudit } from '../store/audit.repository.ts';
 import { findChannelByCode } from '../store/channel.repository.ts';
-import { findCustomerByNo } from '../store/customer.repository.ts';
+import { findPayerByNo, type PayerRow } from '../store/customer.repository.ts';
 import type { Store } from '../store/database.ts';
 import { inGroupCommit } from '../store/group-commit.ts';
 import { isDayReconciled, lockReconciliationDay } from '../store/reconciliation.repository.ts';
@@ -53,7 +53,6 @@ import {
   setPaymentResponse, updateBillPenaltyState,
 } from '../store/payment.repository.ts';
 import type { ChannelRow, NewPaymentAllocation } from '../store/payment.table.ts';
-import type { CustomerRow } from '../store/customer.table.ts';
 import { ACCOUNTS } from './issue-bills.ts';
 import { receivablesOf, type BillReceivable } from './receivables.ts';
 
@@ -202,7 +201,7 @@ export async function pay(store: Store, request: PayRequest): Promise<PayReceipt
   if (!withinAccountingWindow(request.accountingDate, request.now)) {
     throw new GridbillError('ACCOUNTING_DATE_INVALID', `${request.accountingDate} is outside the accepted window`);
   }
-  const customer = await findCustomerByNo(store, request.customerNo);
+  const customer = await findPayerByNo(store, request.customerNo);
   if (customer === undefined) throw new GridbillError('CUSTOMER_NOT_FOUND', request.customerNo);
   try {
     return await inGroupCommit(store, async (tx) => {
@@ -259,7 +258,7 @@ function settlementsOf(receivables: readonly BillReceivable[], lines: readonly A
   return [...settlements.values()];
 }
 
-async function postPayment(tx: Store, channel: ChannelRow, customer: CustomerRow, request: PayRequest, hash: string): Promise<PayReceipt> {
+async function postPayment(tx: Store, channel: ChannelRow, customer: PayerRow, request: PayRequest, hash: string): Promise<PayReceipt> {
   const receivables = await receivablesOf(tx, customer, request.accountingDate);
   const allocation = allocatePayment({
     paidFen: request.amountFen, policy: ALLOCATION_POLICY, billNos: listedBills(request),

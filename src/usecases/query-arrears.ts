@@ -11,7 +11,7 @@
 import { isIsoDate } from '../domain/dates.ts';
 import { GridbillError } from '../errors.ts';
 import { maskAddress, maskName } from '../ops/mask.ts';
-import { findCustomerByNo } from '../store/customer.repository.ts';
+import { findPayerByNo } from '../store/customer.repository.ts';
 import type { Store } from '../store/database.ts';
 import { prepaidBalanceOf } from './pay.ts';
 import { receivablesOf } from './receivables.ts';
@@ -47,7 +47,7 @@ export interface ArrearsAnswer {
 export async function queryArrears(store: Store, query: ArrearsQuery): Promise<ArrearsAnswer> {
   if (!/^\d{10,13}$/.test(query.customerNo)) throw new GridbillError('VALIDATION_FAILED', 'customer no: 10 to 13 digits');
   if (!isIsoDate(query.asOfDate)) throw new GridbillError('VALIDATION_FAILED', 'as-of date: expected YYYY-MM-DD');
-  const customer = await findCustomerByNo(store, query.customerNo);
+  const customer = await findPayerByNo(store, query.customerNo);
   if (customer === undefined) throw new GridbillError('CUSTOMER_NOT_FOUND', query.customerNo);
   const receivables = (await receivablesOf(store, customer, query.asOfDate)).map((r) => ({
     billNo: r.billNo, period: r.period, dueOn: r.dueOn, energyFen: r.outstandingFen, penaltyFen: r.penaltyFen,

@@ -29,6 +29,7 @@ import { parseTariff } from '../domain/tariffs/parse-tariff.ts';
 import { GridbillError } from '../errors.ts';
 import type { CustomerCategory } from '../store/customer.table.ts';
 import type { Store } from '../store/database.ts';
+import { databaseIdentity } from '../store/prepared-query.ts';
 import { issuedBillsWithPaid, tariffRowsById, type PenaltyState, type ReceivableBillRow } from '../store/payment.repository.ts';
 import { findTariffInForce } from '../store/tariff.repository.ts';
 import type { TariffRow } from '../store/tariff.table.ts';
@@ -79,10 +80,14 @@ export function penaltyToDate(
   return { penaltyFen, settled: { penaltyThrough: asOf, penaltyAccruedFen: accruedFen, penaltyCarriedFen: penaltyFen } };
 }
 
-// Parsing a tariff document is far dearer than reading it; versions are immutable once stored,
-// so their terms are kept by document text. Bounded: a handful of tariffs are in use at a time.
+// Parsing a tariff document is far dearer than reading it, and reading it (a few kB of text per
+// version) dearer than the rest of a query. Versions are immutable once stored (published, never
+// updated), so their terms are kept by document text, and by tariff id per database (ids are the
+// database's): a bill's own version is read only the first time. Bounded: a handful of tariffs
+// are in use at a time.
 const TERMS_CACHE_ENTRIES_MAX = 64;
 const termsByDocument = new Map<string, LateFeeTerms>();
+const termsByDatabase = new WeakMap<object, Map<number, LateFeeTerms>>();
 
 function lateFeeTermsOf(row: TariffRow): LateFeeTerms {
   const cached = termsByDocument.get(row.document);
@@ -96,15 +101,37 @@ function lateFeeTermsOf(row: TariffRow): LateFeeTerms {
   return terms;
 }
 
+/** The late-fee terms of tariff versions by id; ids not stored are absent. */
+async function termsOfVersions(store: Store, ids: readonly number[]): Promise<Map<number, LateFeeTerms>> {
+  const key = databaseIdentity(store);
+  let cache = termsByDatabase.get(key);
+  if (cache === undefined) termsByDatabase.set(key, cache = new Map());
+  const terms = new Map<number, LateFeeTerms>();
+  for (const id of ids) {
+    const cached = cache.get(id);
+    if (cached !== undefined) terms.set(id, cached);
+  }
+  for (const row of await tariffRowsById(store, ids.filter((id) => !terms.has(id)))) {
+    const rowTerms = lateFeeTermsOf(row);
+    terms.set(row.id, rowTerms);
+    if (cache.size >= TERMS_CACHE_ENTRIES_MAX) cache.clear();
+    cache.set(row.id, rowTerms);
+  }
+  return terms;
+}
+
 async function termsOfBills(store: Store, bills: readonly ReceivableBillRow[]): Promise<Map<number, LateFeeTerms>> {
   const ids = [...new Set(bills.flatMap((b) => (b.tariff_id === null ? [] : [b.tariff_id])))];
-  const rows = new Map((await tariffRowsById(store, ids)).map((r) => [r.id, r]));
+  const byVersion = await termsOfVersions(store, ids);
   const terms = new Map<number, LateFeeTerms>();
   for (const bill of bills) {
-    let row = bill.tariff_id === null ? undefined : rows.get(bill.tariff_id);
-    row ??= await findTariffInForce(store, bill.tariff_code, bill.due_on ?? `${bill.period}-01`);
-    if (row === undefined) throw new GridbillError('TARIFF_NOT_FOUND', `bill ${bill.bill_no}: no version of ${bill.tariff_code} for its late fee`);
-    terms.set(bill.id, lateFeeTermsOf(row));
+    let found = bill.tariff_id === null ? undefined : byVersion.get(bill.tariff_id);
+    if (found === undefined) {
+      const row = await findTariffInForce(store, bill.tariff_code, bill.due_on ?? `${bill.period}-01`);
+      if (row === undefined) throw new GridbillError('TARIFF_NOT_FOUND', `bill ${bill.bill_no}: no version of ${bill.tariff_code} for its late fee`);
+      found = lateFeeTermsOf(row);
+    }
+    terms.set(bill.id, found);
   }
   return terms;
 }

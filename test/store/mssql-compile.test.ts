@@ -104,6 +104,7 @@ const CALLS: Record<string, (s: Store) => Promise<unknown>> = {
   'customers.insertCustomer': (s) => customers.insertCustomer(s, { customer_no: '1', name: 'n', category: 'residential', voltage: 'below-1kv', address: 'a', phone: null, id_number: null, credit_code: null, households: 1, tariff_code: 't', time_of_use: 0, capacity_kva: null, contract_demand_kw: null, basic_basis: null, pf_standard: null, status: 'active', created_at: 'now' }),
   'customers.insertAccount': (s) => customers.insertAccount(s, { customer_id: 1, payment_mode: 'postpaid', ladder_year_start_month: 1, status: 'open', opened_at: 'now' }),
   'customers.findCustomerByNo': (s) => customers.findCustomerByNo(s, '1'),
+  'customers.findPayerByNo': (s) => customers.findPayerByNo(s, '1'),
   'customers.findAccountByCustomer': (s) => customers.findAccountByCustomer(s, 1),
   'customers.countCustomers': (s) => customers.countCustomers(s),
   'meters.insertMeter': (s) => meters.insertMeter(s, { meter_no: 'm', customer_id: 1, ct_ratio: 1, pt_ratio: 1, installed_on: 'd', removed_on: null, status: 'installed' }),
