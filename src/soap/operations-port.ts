@@ -1,8 +1,10 @@
 // OperationsService (wsdl/OperationsService.wsdl), for the platform's operators:
 // - GetChannelStatus: per registered channel its calls and failures of today (the business day,
 //   UTC+8, from 00:00) and when it was last seen;
-// - GetChannelAssessment: a channel's quality over a range of days (channel-assessment.ts);
-// - GetTerminalStatus: meters as terminals, paged by meter number (terminal-status.ts);
+// - GetChannelAssessment: a channel's quality over a range of days, in total, per month and per
+//   day (channel-assessment.ts);
+// - GetTerminalStatus: meters as terminals with reading age, switch state and failed commands,
+//   paged by meter number (terminal-status.ts);
 // - ListAlerts: the alerts, filtered and paged by id (list-alerts.ts).
 // Call counts are the platform's, summed over every core (channel-activity.ts), this core's not
 // yet written included. The service is internal (no gateway in front): every value is held to its
@@ -57,6 +59,17 @@ function assessmentFields(f: AssessmentFigures): XmlFields {
   ];
 }
 
+/** A day or month of an assessment, in tns:AssessmentPeriod's order. */
+function periodFields(from: string, to: string, f: AssessmentFigures): XmlFields {
+  return [
+    ['from', from], ['to', to], ['calls', String(f.calls)], ['failures', String(f.failures)], ['successRate', percent(f.successRateBp)],
+    ['availability', percent(f.availabilityBp)], ['p50LatencyMs', milliseconds(f.p50LatencyMs)], ['p95LatencyMs', milliseconds(f.p95LatencyMs)],
+    ['p99LatencyMs', milliseconds(f.p99LatencyMs)], ['payments', String(f.payments)], ['paymentAmount', formatYuan(f.paymentAmountFen)],
+    ['reversals', String(f.reversals)], ['unknownOutcomes', String(f.unknownOutcomes)], ['reconciled', String(f.daysReconciled > 0)],
+    ['discrepancies', String(f.discrepancies)],
+  ];
+}
+
 async function getChannelStatus(deps: OperationsDeps, args: Args, context: OperationContext): Promise<XmlFields> {
   const day = businessDate(new Date(context.now));
   const channels = await channelStatus(deps.store, deps.activity, { day, channelCode: opt(args, 'channelCode', WIRE.channelCode) });
@@ -77,7 +90,12 @@ async function getChannelAssessment(deps: OperationsDeps, args: Args): Promise<X
   const assessment = await assessChannel(deps.store, deps.activity, {
     channelCode: WIRE.channelCode(args.one('channelCode')), from: WIRE.date(args.one('from'), 'from'), to: WIRE.date(args.one('to'), 'to'),
   });
-  return [['channelCode', assessment.channelCode], ['from', assessment.from], ['to', assessment.to], ...assessmentFields(assessment.total)];
+  return [
+    ['channelCode', assessment.channelCode], ['from', assessment.from], ['to', assessment.to], ...assessmentFields(assessment.total),
+    ['p95LatencyMs', milliseconds(assessment.total.p95LatencyMs)], ['availability', percent(assessment.total.availabilityBp)],
+    ...assessment.months.map((m) => ['month', periodFields(m.from, m.to, m)] as const),
+    ...assessment.days.map((d) => ['day', periodFields(d.day, d.day, d)] as const),
+  ];
 }
 
 async function getTerminalStatus(deps: OperationsDeps, args: Args, context: OperationContext): Promise<XmlFields> {
@@ -93,6 +111,8 @@ async function getTerminalStatus(deps: OperationsDeps, args: Args, context: Oper
     ...page.terminals.map((t) => ['terminal', [
       ['terminalId', t.meterNo], ['kind', 'meter'], ['status', t.status], ['meters', '1'],
       ['lastSeen', t.lastRecordedAt === null ? undefined : businessTimestamp(new Date(t.lastRecordedAt))],
+      ['readingAgeDays', t.readingAgeDays === null ? undefined : String(Math.max(0, t.readingAgeDays))],
+      ['switchState', t.switchState === 'off' ? 'OFF' : 'ON'], ['failedCommands', String(t.failedCommands)],
     ]] as const),
     ['more', String(page.more)],
   ];

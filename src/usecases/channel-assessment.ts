@@ -10,7 +10,7 @@
 // a refusal the caller caused (a wrong customer number, a wrong password) is the channel's, not
 // the platform's; such Server-side answers are also the outcomes the channel cannot know.
 
-import { daysBetween, isIsoDate } from '../domain/dates.ts';
+import { addDays, daysBetween, isIsoDate, monthStart, nextMonthStart } from '../domain/dates.ts';
 import { addHistogram, emptyHistogram, latencyQuantileMs } from '../domain/latency-histogram.ts';
 import { GridbillError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
@@ -46,6 +46,8 @@ export interface ChannelAssessment {
   readonly total: AssessmentFigures;
   /** Every day of the range with anything to count, in order. */
   readonly days: ReadonlyArray<AssessmentFigures & { readonly day: string }>;
+  /** Every month of the range with anything to count, in order, its days clipped to the range. */
+  readonly months: ReadonlyArray<AssessmentFigures & { readonly from: string; readonly to: string }>;
 }
 
 interface Sums {
@@ -111,10 +113,24 @@ export async function assessChannel(
   for (const r of await reversalsByDay(store, channelId, query.from, query.to)) day(r.day).reversals = r.count;
   for (const r of await reconciledDays(store, channelId, query.from, query.to)) Object.assign(day(r.day), { daysReconciled: 1, discrepancies: r.discrepancies });
   const total = emptySums();
+  const byMonth = new Map<string, Sums>();
   const days = [...byDay.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, sums]) => {
-    addCalls(total, sums);
-    for (const key of ['payments', 'paymentAmountFen', 'reversals', 'daysReconciled', 'discrepancies'] as const) total[key] += sums[key];
+    const month = d.slice(0, 7);
+    if (!byMonth.has(month)) byMonth.set(month, emptySums());
+    for (const into of [total, byMonth.get(month)!]) addSums(into, sums);
     return { day: d, ...figures(sums) };
   });
-  return { channelCode: channel.code, from: query.from, to: query.to, total: figures(total), days };
+  const months = [...byMonth.entries()].map(([month, sums]) => ({
+    from: maxDate(monthStart(month), query.from), to: minDate(addDays(nextMonthStart(month), -1), query.to), ...figures(sums),
+  }));
+  return { channelCode: channel.code, from: query.from, to: query.to, total: figures(total), days, months };
 }
+
+/** Adds one period's counts into a larger period's (histograms add; percentiles are taken after). */
+function addSums(into: Sums, sums: Sums): void {
+  addCalls(into, sums);
+  for (const key of ['payments', 'paymentAmountFen', 'reversals', 'daysReconciled', 'discrepancies'] as const) into[key] += sums[key];
+}
+
+const maxDate = (a: string, b: string) => (a > b ? a : b);
+const minDate = (a: string, b: string) => (a < b ? a : b);

@@ -12,6 +12,7 @@ import { insertAlert } from '../../src/store/control.repository.ts';
 import { loadServiceContract } from '../../src/contract/service-contract.ts';
 import { parseXml } from '../../src/contract/xml.ts';
 import { businessDate } from '../../src/clock.ts';
+import { daysBetween } from '../../src/domain/dates.ts';
 
 const OPS = 'urn:gridbill:operations:v1';
 const PASSWORD = 'operations console 1';
@@ -119,12 +120,21 @@ describe('OperationsService assessment, terminals and alerts over HTTP', functio
       const today = businessDate();
       const answer = answerOf(await ask(`GetChannelAssessment><o:channelCode>bank-a</o:channelCode><o:from>${today}</o:from><o:to>${today}</o:to></o:GetChannelAssessment>`, version), version);
       const fields = Object.fromEntries(fieldsOf(answer));
-      expect(Object.keys(fields)).to.deep.equal(['channelCode', 'from', 'to', 'calls', 'failures', 'successRate', 'p50LatencyMs', 'p99LatencyMs',
-        'payments', 'paymentAmount', 'reversals', 'unknownOutcomes', 'daysReconciled', 'discrepancies']);
+      expect(fieldsOf(answer).map(([name]) => name)).to.deep.equal(['channelCode', 'from', 'to', 'calls', 'failures', 'successRate', 'p50LatencyMs', 'p99LatencyMs',
+        'payments', 'paymentAmount', 'reversals', 'unknownOutcomes', 'daysReconciled', 'discrepancies', 'p95LatencyMs', 'availability', 'month', 'day']);
       expect(Number(fields.calls)).to.be.greaterThanOrEqual(2);
       expect(Number(fields.failures)).to.be.greaterThanOrEqual(1);
-      expect(fields).to.include({ unknownOutcomes: '0', payments: '0', paymentAmount: '0.00', daysReconciled: '0' });
+      expect(fields).to.include({ unknownOutcomes: '0', payments: '0', paymentAmount: '0.00', daysReconciled: '0', availability: '100.00' });
       expect(fields.successRate).to.match(/^[0-9]{1,3}\.[0-9]{2}$/);
+      expect(Number(fields.p95LatencyMs)).to.be.within(Number(fields.p50LatencyMs), Number(fields.p99LatencyMs));
+      // one day in one month: both rows carry the totals, the month clipped to the range
+      for (const name of ['month', 'day']) {
+        const [row, ...more] = childrenOf(answer, OPS, name);
+        expect(more, name).to.have.length(0);
+        const period = Object.fromEntries(fieldsOf(row!));
+        expect(period, name).to.include({ from: today, to: today, calls: fields.calls, failures: fields.failures, successRate: fields.successRate,
+          availability: '100.00', p95LatencyMs: fields.p95LatencyMs, reconciled: 'false' });
+      }
     });
   }
 
@@ -139,12 +149,13 @@ describe('OperationsService assessment, terminals and alerts over HTTP', functio
   it('lists terminals with their state, filtered and paged', async () => {
     const all = answerOf(await ask('GetTerminalStatus><o:pageSize>1</o:pageSize></o:GetTerminalStatus>'));
     const [first] = childrenOf(all, OPS, 'terminal');
-    expect(Object.fromEntries(fieldsOf(first!))).to.deep.include({ terminalId: 'M330100000001', kind: 'meter', status: 'OFFLINE', meters: '1' });
+    expect(Object.fromEntries(fieldsOf(first!))).to.deep.include({ terminalId: 'M330100000001', kind: 'meter', status: 'OFFLINE', meters: '1', switchState: 'ON', failedCommands: '0' });
+    expect(Number(Object.fromEntries(fieldsOf(first!)).readingAgeDays)).to.equal(daysBetween('2026-01-01', businessDate()));
     expect(Object.fromEntries(fieldsOf(first!)).lastSeen).to.match(TIMESTAMP);
     expect(Object.fromEntries(fieldsOf(all)).more).to.equal('true');
     const next = answerOf(await ask('GetTerminalStatus><o:status>OFFLINE</o:status><o:afterTerminalId>M330100000001</o:afterTerminalId><o:pageSize>10</o:pageSize></o:GetTerminalStatus>', '1.2'), '1.2');
     expect(childrenOf(next, OPS, 'terminal').map((t) => Object.fromEntries(fieldsOf(t)))).to.deep.equal([
-      { terminalId: 'M330100000002', kind: 'meter', status: 'OFFLINE', meters: '1' },
+      { terminalId: 'M330100000002', kind: 'meter', status: 'OFFLINE', meters: '1', switchState: 'ON', failedCommands: '0' }, // never read: no age
     ]);
     const online = answerOf(await ask('GetTerminalStatus><o:status>ONLINE</o:status><o:pageSize>10</o:pageSize></o:GetTerminalStatus>'));
     expect(childrenOf(online, OPS, 'terminal')).to.have.length(0);

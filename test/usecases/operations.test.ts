@@ -67,6 +67,23 @@ describeOnEveryStore('channel assessment', (h) => {
     expect(month.days[1]).to.deep.include({ calls: 5, successRateBp: 0, availabilityBp: 0, payments: 1, daysReconciled: 0 });
   });
 
+  it('gives each month of a range its own figures, clipped to the range, and the months add up to the total', async () => {
+    const core = new ChannelActivity(h.store);
+    core.record('bank-q', 'ok', '2026-10-31', at('2026-10-31'), 3);
+    core.record('bank-q', 'server-fault', '2026-10-31', at('2026-10-31'), 3);
+    const range = await assessChannel(h.store, core, { channelCode: 'bank-q', from: '2026-10-15', to: '2026-11-03' });
+    expect(range.months.map((m) => [m.from, m.to])).to.deep.equal([['2026-10-15', '2026-10-31'], ['2026-11-01', '2026-11-03']]);
+    expect(range.months[0]).to.deep.include({ calls: 2, failures: 1, unknownOutcomes: 1, successRateBp: 5000, availabilityBp: 5000, payments: 1, paymentAmountFen: 999 }); // T4
+    // November to the 3rd: the seeded 2nd and 3rd (the 4th is outside the range)
+    const november = range.days.filter((d) => d.day >= '2026-11-01');
+    expect(range.months[1]!.calls).to.equal(november.reduce((n, d) => n + d.calls, 0));
+    for (const key of ['calls', 'failures', 'unknownOutcomes', 'payments', 'paymentAmountFen', 'reversals', 'daysReconciled', 'discrepancies'] as const) {
+      expect(range.months[0]![key] + range.months[1]![key], key).to.equal(range.total[key]);
+    }
+    // percentiles of a month come from its merged histogram, not from its days' percentiles
+    expect(range.months[1]!.p99LatencyMs).to.be.at.least(Math.max(...november.map((d) => d.p50LatencyMs)));
+  });
+
   it('answers one day, with this core\'s unwritten counts included', async () => {
     const core = new ChannelActivity(h.store);
     core.record('bank-q', 'ok', '2026-11-05', at('2026-11-05'), 30);
@@ -78,6 +95,7 @@ describeOnEveryStore('channel assessment', (h) => {
     const idle = await assessChannel(h.store, undefined, { channelCode: 'bank-idle', from: '2026-11-01', to: '2026-11-30' });
     expect(idle.total).to.deep.include({ calls: 0, successRateBp: 10000, availabilityBp: 10000, p50LatencyMs: 0, p99LatencyMs: 0, paymentAmountFen: 0 });
     expect(idle.days).to.deep.equal([]);
+    expect(idle.months).to.deep.equal([]);
   });
 
   it('refuses an unknown channel, a reversed range and a range longer than the limit', async () => {
