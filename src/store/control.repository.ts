@@ -1,7 +1,9 @@
 // Balance notices, remote control commands, the cut-off calendar and protection list, and alerts.
 
+import { sql } from 'kysely';
 import { firstRows, type Store } from './database.ts';
 import { insertReturningId } from './insert-id.ts';
+import { preparedQuery } from './prepared-query.ts';
 import type { ControlCommandStatus, NoticeLevel } from '../domain/estimation.ts';
 import type { ControlCommandRow, NewControlCommand } from './smart-payment.table.ts';
 
@@ -27,6 +29,27 @@ export async function lastPaymentAt(store: Store, customerId: number): Promise<s
   const row = await store.db.selectFrom('payments').select((eb) => eb.fn.max('created_at').as('at'))
     .where('customer_id', '=', customerId).where('status', '=', 'posted').executeTakeFirst();
   return row?.at ?? undefined;
+}
+
+/** How many of a customer's latest commands the check after a payment looks at. */
+const RECENT_COMMANDS_AFTER_PAYMENT = 20;
+
+// Every posted payment asks this (the reconnect check): one statement from the customer no,
+// prepared, with the row count in its text. A bound `limit ?` lets SQLite (built with STAT4)
+// plan the statement again on every run, which cost five times the query itself.
+const recentCommandsByNo = preparedQuery<{ customerNo: string }, Pick<ControlCommandRow, 'customer_id' | 'kind' | 'status'>>(
+  (db, param, dialect) => {
+    const query = db.selectFrom('control_commands')
+      .innerJoin('customers', 'customers.id', 'control_commands.customer_id')
+      .select(['control_commands.customer_id', 'control_commands.kind', 'control_commands.status'])
+      .where('customers.customer_no', '=', param('customerNo'))
+      .orderBy('control_commands.id', 'desc');
+    return dialect === 'mssql' ? query.top(RECENT_COMMANDS_AFTER_PAYMENT) : query.limit(sql.lit(RECENT_COMMANDS_AFTER_PAYMENT));
+  });
+
+/** The latest commands (kind and status) of the customer with this number, newest first. */
+export function recentCommandsOfCustomerNo(store: Store, customerNo: string): Promise<Array<Pick<ControlCommandRow, 'customer_id' | 'kind' | 'status'>>> {
+  return recentCommandsByNo.execute(store, { customerNo });
 }
 
 /** The customer's commands, newest first. */

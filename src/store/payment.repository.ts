@@ -88,6 +88,28 @@ const paymentByTxn = preparedQuery<{ channelId: number; txnId: string }, Payment
 const paymentByReversalTxn = preparedQuery<{ channelId: number; txnId: string }, PaymentRow>((db, param) =>
   db.selectFrom('payments').selectAll().where('channel_id', '=', param('channelId')).where('reversal_txn_id', '=', param('txnId')));
 
+/** A payment that used a channel's transaction id: as its own id (`is_payment` 1) or as its reversal's (0). */
+export interface TxnIdUse {
+  readonly is_payment: number | string;
+  readonly request_hash: string;
+  readonly response: string;
+}
+
+// Pay asks both questions of every request (was the id posted? was it a reversal's?): one
+// statement, and only the columns the answer needs. Whether a row matched as the payment is the
+// database's own comparison, so it agrees with the unique index on every engine's collation.
+const txnIdUses = preparedQuery<{ channelId: number; txnId: string; one: number; zero: number }, TxnIdUse>((db, param) =>
+  db.selectFrom('payments')
+    .select(['request_hash', 'response'])
+    .select((eb) => eb.case().when('channel_txn_id', '=', param('txnId')).then(param('one')).else(param('zero')).end().as('is_payment'))
+    .where('channel_id', '=', param('channelId'))
+    .where((eb) => eb.or([eb('channel_txn_id', '=', param('txnId')), eb('reversal_txn_id', '=', param('txnId'))])));
+
+/** The payments of a channel that used a transaction id, as a payment's or as a reversal's (at most one each). */
+export function findTxnIdUses(store: Store, channelId: number, txnId: string): Promise<TxnIdUse[]> {
+  return txnIdUses.execute(store, { channelId, txnId, one: 1, zero: 0 });
+}
+
 export function findPaymentByTxn(store: Store, channelId: number, channelTxnId: string): Promise<PaymentRow | undefined> {
   return paymentByTxn.executeTakeFirst(store, { channelId, txnId: channelTxnId });
 }

@@ -3,7 +3,8 @@
 // query on SQLite, and QueryArrears and Pay send the same few statements with new values each
 // time. A prepared query is built once per Kysely instance (so per dialect: `?`, `$1` and `@1`
 // differ) with named placeholders in place of the values, compiled, and then each call copies
-// the compiled parameter array and puts the values in by position.
+// the compiled parameter array and puts the values in by position. Inside a SQLite transaction
+// the statement then runs on the connection directly (see runOnSqlite).
 //
 // Only values that the compiler binds as parameters can be placeholders. Those it writes into the
 // SQL text (`lit`, SQL Server's `top(n)`) would carry the placeholder itself into the text, and a
@@ -15,8 +16,9 @@
 // database, and two databases never share one. Plugins are not part of the key: a query is
 // compiled with the plugins of the first database instance that ran it (gridbill uses none).
 
+import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Compilable, Insertable, Kysely, QueryResult } from 'kysely';
-import type { Database, DialectName, Store } from './database.ts';
+import { sqliteStatements, type Database, type DialectName, type Store } from './database.ts';
 
 const PLACEHOLDER = Symbol('prepared-query placeholder');
 
@@ -68,6 +70,8 @@ export class PreparedQuery<P extends object, R> {
       if (value === undefined) throw new Error(`prepared query: parameter ${name} is not bound`);
       values[i] = value;
     }
+    const statementOf = sqliteStatements(store);
+    if (statementOf !== undefined) return Promise.resolve(runOnSqlite<R>(statementOf(query.sql), values));
     return store.db.executeQuery<R>({ query: query.query, queryId: query.queryId, sql: query.sql, parameters: values });
   }
 
@@ -77,6 +81,17 @@ export class PreparedQuery<P extends object, R> {
     if (compiled === undefined) this.compiled.set(key, compiled = compile(store, this.build));
     return compiled;
   }
+}
+
+/**
+ * What Kysely's SQLite driver does with a statement, without the executor around it (connection
+ * provider, mutex, plugins, a promise per step): inside a transaction Kysely already holds the
+ * one connection for us, and these statements are the whole of a payment's work.
+ */
+function runOnSqlite<R>(statement: BetterSqlite3.Statement, values: readonly unknown[]): QueryResult<R> {
+  if (statement.reader) return { rows: statement.all(values) as R[] };
+  const { changes, lastInsertRowid } = statement.run(values);
+  return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
 }
 
 function compile<P, R>(store: Store, build: QueryBuild<P, R>): Compiled<R> {

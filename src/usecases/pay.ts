@@ -29,9 +29,11 @@
 // late fees — recognised when paid, never accrued into the ledger — and prepaid for the rest) and
 // an audit record.
 //
-// Concurrency: payments of one customer are serialised by lockCustomerForPayment and the stored
-// answer is looked up again under the lock, so identical concurrent requests post once. On SQLite
-// concurrent payments share one durable commit (src/store/group-commit.ts), each in a savepoint. A unique
+// Concurrency: every check after the request's form runs in the payment's transaction, the stored
+// answer looked up under lockCustomerForPayment, so identical concurrent requests post once. On
+// SQLite concurrent payments share one durable commit (src/store/group-commit.ts), each in a
+// savepoint; reading there, inside the write transaction, also spares each read the start of a
+// read transaction of its own, and a repeat costs no more than a refused request. A unique
 // violation can still happen (the same txn id for two customers); on PostgreSQL it aborts the
 // transaction, so it is caught outside the transaction and answered by reading the winner's row.
 
@@ -49,8 +51,7 @@ import { inGroupCommit } from '../store/group-commit.ts';
 import { isDayReconciled, lockReconciliationDay } from '../store/reconciliation.repository.ts';
 import { accountBalance, postLedgerTransaction, type LedgerLeg } from '../store/ledger.repository.ts';
 import {
-  findPaymentByReversalTxn, findPaymentByTxn, insertAllocations, insertPayment, isUniqueViolation, lockCustomerForPayment,
-  setPaymentResponse, updateBillPenaltyState,
+  findTxnIdUses, insertAllocations, insertPayment, isUniqueViolation, lockCustomerForPayment, setPaymentResponse, updateBillPenaltyState,
 } from '../store/payment.repository.ts';
 import type { ChannelRow, NewPaymentAllocation } from '../store/payment.table.ts';
 import { ACCOUNTS } from './issue-bills.ts';
@@ -182,38 +183,41 @@ function payHash(request: PayRequest): string {
 
 /** The stored answer of an earlier identical request; TXN_ID_CONFLICT when the id was used otherwise. */
 async function priorAnswer(store: Store, channelId: number, txnId: string, hash: string): Promise<PayReceipt | undefined> {
-  const prior = await findPaymentByTxn(store, channelId, txnId);
+  const uses = await findTxnIdUses(store, channelId, txnId);
+  const prior = uses.find((use) => Number(use.is_payment) === 1);
   if (prior !== undefined) {
     if (prior.request_hash !== hash) throw new GridbillError('TXN_ID_CONFLICT', txnId);
     return JSON.parse(prior.response) as PayReceipt;
   }
-  if (await findPaymentByReversalTxn(store, channelId, txnId)) throw new GridbillError('TXN_ID_CONFLICT', `${txnId} names a reversal`);
+  if (uses.length > 0) throw new GridbillError('TXN_ID_CONFLICT', `${txnId} names a reversal`);
   return undefined;
 }
 
 export async function pay(store: Store, request: PayRequest): Promise<PayReceipt> {
   assertNotInTransaction(store);
   validate(request);
-  const channel = await requireChannel(store, request.channelCode);
   const hash = payHash(request);
-  const replay = await priorAnswer(store, channel.id, request.channelTxnId, hash);
-  if (replay !== undefined) return replay;
-  if (!withinAccountingWindow(request.accountingDate, request.now)) {
-    throw new GridbillError('ACCOUNTING_DATE_INVALID', `${request.accountingDate} is outside the accepted window`);
-  }
-  const customer = await findPayerByNo(store, request.customerNo);
-  if (customer === undefined) throw new GridbillError('CUSTOMER_NOT_FOUND', request.customerNo);
+  let channelId: number | undefined;
   try {
     return await inGroupCommit(store, async (tx) => {
-      await lockCustomerForPayment(tx, customer.id);
-      const again = await priorAnswer(tx, channel.id, request.channelTxnId, hash);
-      if (again !== undefined) return again;
+      const channel = await requireChannel(tx, request.channelCode);
+      channelId = channel.id;
+      const customer = await findPayerByNo(tx, request.customerNo);
+      // Looked up under the customer's lock, the stored answer is final: identical concurrent
+      // requests post once (a request for another customer, if any, meets the unique index).
+      if (customer !== undefined) await lockCustomerForPayment(tx, customer.id);
+      const replay = await priorAnswer(tx, channel.id, request.channelTxnId, hash);
+      if (replay !== undefined) return replay;
+      if (!withinAccountingWindow(request.accountingDate, request.now)) {
+        throw new GridbillError('ACCOUNTING_DATE_INVALID', `${request.accountingDate} is outside the accepted window`);
+      }
+      if (customer === undefined) throw new GridbillError('CUSTOMER_NOT_FOUND', request.customerNo);
       await refuseReconciledDay(tx, channel.id, request);
       return await postPayment(tx, channel, customer, request, hash);
     });
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    const winner = await priorAnswer(store, channel.id, request.channelTxnId, hash);
+    if (!isUniqueViolation(error) || channelId === undefined) throw error;
+    const winner = await priorAnswer(store, channelId, request.channelTxnId, hash);
     if (winner === undefined) throw error;
     return winner;
   }

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { DummyDriver, Kysely, MssqlAdapter, MssqlIntrospector, MssqlQueryCompiler } from 'kysely';
 import { openStore, type OpenStore } from '../../src/store/connect.ts';
-import type { Database, Store } from '../../src/store/database.ts';
+import { inTransaction, type Database, type Store } from '../../src/store/database.ts';
 import { migrateToLatest } from '../../src/store/migrate.ts';
 import { preparedQuery } from '../../src/store/prepared-query.ts';
 import { usePostgres } from '../support/postgres.ts';
@@ -62,6 +62,32 @@ describeOnEveryStore('prepared queries', (h) => {
   it('refuse a call that leaves a placeholder unbound, and send nothing', async () => {
     const unbound = { from: 'a1' } as unknown as { from: string; to: string };
     expect(() => enabledChannelsBetween.run(h.store, unbound)).to.throw('parameter to is not bound');
+  });
+
+  // On SQLite a transaction's prepared queries run on its connection without Kysely: they must
+  // answer as Kysely would, see and be seen by the transaction's built queries, and roll back with it.
+  it('in a store transaction, answer as Kysely does, share the transaction and roll back with it', async () => {
+    const insertChannel = preparedQuery<{ code: string }, never>((db, param) => db.insertInto('channels').values({ ...channelRow('x', 1), code: param('code') }));
+    await inTransaction(h.store, async (tx) => {
+      expect(await enabledChannelsBetween.execute(tx, { from: 'a0', to: 'z' })).to.deep.equal(await builtChannelsBetween(tx, 'a0', 'z'));
+      const updated = await setReversalDays.run(tx, { code: 'a3', days: 4 });
+      expect(updated.rows).to.deep.equal([]);
+      expect(Number(updated.numAffectedRows)).to.equal(1);
+      const built = await tx.db.updateTable('channels').set({ reversal_days: 5 }).where('code', '=', 'a4').executeTakeFirst();
+      expect(Number(built.numUpdatedRows)).to.equal(1);
+    });
+    const days = await h.store.db.selectFrom('channels').select(['code', 'reversal_days']).where('code', 'in', ['a3', 'a4']).orderBy('code').execute();
+    expect(days).to.deep.equal([{ code: 'a3', reversal_days: 4 }, { code: 'a4', reversal_days: 5 }]);
+
+    const abandon = new Error('abandon');
+    const attempt = inTransaction(h.store, async (tx) => {
+      await insertChannel.run(tx, { code: 'a5' });
+      await tx.db.insertInto('channels').values(channelRow('a6', 1)).execute();
+      expect((await enabledChannelsBetween.execute(tx, { from: 'a5', to: 'a9' })).map((r) => r.code)).to.deep.equal(['a5', 'a6']);
+      throw abandon;
+    });
+    expect(await attempt.catch((error: unknown) => error)).to.equal(abandon);
+    expect(await enabledChannelsBetween.execute(h.store, { from: 'a5', to: 'a9' })).to.deep.equal([]);
   });
 });
 
