@@ -3,7 +3,7 @@
 // timestamps ISO text in UTC, booleans 0/1 integers: the same on SQLite, PostgreSQL and SQL Server.
 
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type RawBuilder, type Transaction } from 'kysely';
 import type { AccountTable, CustomerTable } from './customer.table.ts';
 import type { MeterTable, ReadingTable, RegisterTable } from './meter.table.ts';
 import type { TariffTable } from './tariff.table.ts';
@@ -118,9 +118,13 @@ export function preparedStatement(handle: BetterSqlite3.Database, text: string):
 }
 
 /**
- * First n rows of an ordered select: SQL Server has TOP where the others have LIMIT.
+ * First n rows of an ordered select: SQL Server has TOP where the others have LIMIT. The count is
+ * written into the SQL text, not bound: SQLite (built with STAT4) plans a statement again on every
+ * run when a bound value may change the plan, and a bound LIMIT is one (measured 27 µs against 4 µs
+ * for a page of control commands). A count is a checked integer, never caller text.
  * Typed loosely on the builder so it serves any select.
  */
-export function firstRows<Q extends { limit(n: number): Q; top(n: number): Q }>(store: Store, query: Q, n: number): Q {
-  return store.dialect === 'mssql' ? query.top(n) : query.limit(n);
+export function firstRows<Q extends { limit(n: RawBuilder<number>): Q; top(n: number): Q }>(store: Store, query: Q, n: number): Q {
+  if (!Number.isSafeInteger(n) || n < 0) throw new RangeError(`row count ${n}: a non-negative integer`);
+  return store.dialect === 'mssql' ? query.top(n) : query.limit(sql.lit(n));
 }
