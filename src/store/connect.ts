@@ -48,7 +48,16 @@ export async function openStore(url: string): Promise<OpenStore> {
       cause: error,
     });
   }
-  return { db, dialect, sqlite: handle, displayUrl, close: () => db.destroy() };
+  // A second connection to the same file reads committed state beside the writer (Store.sqliteReader);
+  // an in-memory database is private to its connection, so it has none.
+  const reader = handle && sqlitePath(url) !== ':memory:' ? openSqliteReader(sqlitePath(url)) : undefined;
+  return {
+    db, dialect, sqlite: handle, ...(reader ? { sqliteReader: reader } : {}), displayUrl,
+    close: async () => {
+      reader?.close();
+      await db.destroy();
+    },
+  };
 }
 
 function sqlitePath(url: string): string {
@@ -80,6 +89,11 @@ function openSqliteHandle(url: string): BetterSqlite3.Database {
     });
   }
   return handle;
+}
+
+function openSqliteReader(path: string): BetterSqlite3.Database {
+  // Read-only: nothing written through it by mistake; the writer set WAL mode in the file itself.
+  return new BetterSqlite3(path, { readonly: true, timeout: LIMITS.sqliteBusyTimeoutMs });
 }
 
 function ensureWritableFolder(folder: string): void {

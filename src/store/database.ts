@@ -85,6 +85,15 @@ export interface Store {
    * holds it): there they belong to that transaction and nothing else can interleave.
    */
   readonly sqlite?: BetterSqlite3.Database;
+  /**
+   * On a SQLite file, a second, read-only connection for reads outside a transaction (prepared
+   * queries, prepared-query.ts). In WAL mode it reads the last committed state without waiting for
+   * the writer: a group commit holds the one write connection across its units' awaits, and a read
+   * of a QueryArrears queued behind it would wait for the disk; run on the write connection
+   * instead, it would see the group's uncommitted writes. Never passed into a transaction: there,
+   * every read belongs to the transaction.
+   */
+  readonly sqliteReader?: BetterSqlite3.Database;
 }
 
 /** Runs fn in one transaction: everything it writes lands together or not at all. */

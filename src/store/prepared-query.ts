@@ -4,7 +4,8 @@
 // time. A prepared query is built once per Kysely instance (so per dialect: `?`, `$1` and `@1`
 // differ) with named placeholders in place of the values, compiled, and then each call copies
 // the compiled parameter array and puts the values in by position. Inside a SQLite transaction
-// the statement then runs on the connection directly (see runOnSqlite).
+// the statement then runs on the connection directly (see runOnSqlite); a read outside one runs
+// on the store's read-only connection (Store.sqliteReader), which sees committed state only.
 //
 // Only values that the compiler binds as parameters can be placeholders. Those it writes into the
 // SQL text (`lit`, SQL Server's `top(n)`) would carry the placeholder itself into the text, and a
@@ -18,7 +19,7 @@
 
 import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery, Compilable, Insertable, Kysely, QueryResult } from 'kysely';
-import { sqliteStatements, type Database, type DialectName, type Store } from './database.ts';
+import { preparedStatement, sqliteStatements, type Database, type DialectName, type Store } from './database.ts';
 
 const PLACEHOLDER = Symbol('prepared-query placeholder');
 
@@ -72,6 +73,12 @@ export class PreparedQuery<P extends object, R> {
     }
     const statementOf = sqliteStatements(store);
     if (statementOf !== undefined) return Promise.resolve(runOnSqlite<R>(statementOf(query.sql), values));
+    const reader = store.db.isTransaction ? undefined : store.sqliteReader;
+    if (reader !== undefined) {
+      // A read outside a transaction: on the read-only connection, committed state, no waiting.
+      const statement = preparedStatement(reader, query.sql);
+      if (statement.readonly) return Promise.resolve(runOnSqlite<R>(statement, values));
+    }
     return store.db.executeQuery<R>({ query: query.query, queryId: query.queryId, sql: query.sql, parameters: values });
   }
 

@@ -89,6 +89,28 @@ describeOnEveryStore('prepared queries', (h) => {
     expect(await attempt.catch((error: unknown) => error)).to.equal(abandon);
     expect(await enabledChannelsBetween.execute(h.store, { from: 'a5', to: 'a9' })).to.deep.equal([]);
   });
+
+  it('outside a transaction, read committed state without waiting for a transaction in progress', async function () {
+    // On PostgreSQL the pool gives the read its own connection; on SQLite the store's read-only
+    // connection does. Either way the read neither waits for the open transaction nor sees its write.
+    if (h.store.dialect === 'sqlite') expect(h.store.sqliteReader, 'a SQLite file store has its read-only connection').not.to.equal(undefined);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => { release = resolve; });
+    let inserted!: () => void;
+    const written = new Promise<void>((resolve) => { inserted = resolve; });
+    const transaction = inTransaction(h.store, async (tx) => {
+      await tx.db.insertInto('channels').values(channelRow('c1', 1)).execute();
+      inserted();
+      await held; // the transaction stays open, its write uncommitted
+    });
+    await written;
+    expect(await enabledChannelsBetween.execute(h.store, { from: 'c0', to: 'c9' }), 'an uncommitted write is not read').to.deep.equal([]);
+    release();
+    await transaction;
+    expect((await enabledChannelsBetween.execute(h.store, { from: 'c0', to: 'c8' })).map((r) => r.code), 'read once committed').to.deep.equal(['c1']);
+    // a write outside a transaction still goes through the writer, never the read-only connection
+    expect(Number((await setReversalDays.run(h.store, { code: 'c1', days: 2 })).numAffectedRows)).to.equal(1);
+  });
 });
 
 describe('prepared queries across databases', () => {
